@@ -1,0 +1,47 @@
+# dtap — top-level entry points. The real build is CMake (CMakeLists.txt).
+PREFIX   ?= /usr/local
+BUILD    ?= build
+JOBS     ?= $(shell nproc)
+STAGE    := $(abspath $(BUILD))/stage
+DEPS_OK  := $(BUILD)/.deps-ok
+
+.PHONY: all deps build test unit bats install demo models clean
+
+all: build
+
+# Debian packages (apt-get as root, sudo otherwise); re-checked when the list changes.
+$(DEPS_OK): scripts/install-deps.sh
+	./scripts/install-deps.sh
+	@mkdir -p $(BUILD) && touch $@
+
+deps:
+	./scripts/install-deps.sh
+	@mkdir -p $(BUILD) && touch $(DEPS_OK)
+
+$(BUILD)/CMakeCache.txt: $(DEPS_OK) CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# BATS tests run the installed layout (bin/, share/dtap, man/), staged inside the build folder.
+$(STAGE)/.stamp: build
+	cmake --install $(BUILD) --prefix $(STAGE) >/dev/null
+	@touch $@
+
+unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+bats: $(STAGE)/.stamp
+	DTAP_STAGE=$(STAGE) DTAP_BUILD=$(abspath $(BUILD)) bats tests/bats
+
+test: unit bats
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+demo: $(STAGE)/.stamp
+	DTAP_STAGE=$(STAGE) ./scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)

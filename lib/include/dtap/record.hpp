@@ -1,0 +1,50 @@
+// The screen record: one JSON object per screenshot (DESIGN.md section 3).
+#pragma once
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dtap {
+
+// Ordered so that records keep the field order they were read with.
+using Json = nlohmann::ordered_json;
+
+// bbox = [x, y, w, h] in pixels of the original image.
+struct BBox {
+  double x = 0, y = 0, w = 0, h = 0;
+  double right() const { return x + w; }
+  double bottom() const { return y + h; }
+  double area() const { return w > 0 && h > 0 ? w * h : 0.0; }
+  double cx() const { return x + w / 2; }
+  double cy() const { return y + h / 2; }
+  Json to_json() const;
+  static std::optional<BBox> from_json(const Json& j);  // nullopt when malformed
+};
+
+double iou(const BBox& a, const BBox& b);
+BBox bbox_union(const BBox& a, const BBox& b);
+
+// PII labels of DESIGN.md, lower case.
+const std::vector<std::string>& pii_labels();
+bool is_pii_label(std::string_view label);
+
+// Every problem found in a record (empty when valid): types, bbox inside the
+// image, labels. Unknown fields are allowed and kept.
+std::vector<std::string> validate_record(const Json& record);
+// Throws dtap::Error with the first problem (and a count of the others).
+void require_valid_record(const Json& record);
+
+// A record's id for messages: its "id", else its "image", else "line N".
+std::string record_name(const Json& record);
+
+// --redact-text: every pii "text" becomes {"sha256": hex, "len": N} and every
+// privacy_qa answer value likewise, so a record can be shared.
+void redact_pii_text(Json& record);
+
+std::string sha256_hex(std::string_view data);
+
+}  // namespace dtap
