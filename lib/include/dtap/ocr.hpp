@@ -1,0 +1,57 @@
+// Tesseract OCR in process (libtesseract), shared by dtap-annotate and dtap-eval.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "dtap/record.hpp"
+
+namespace dtap {
+
+struct OcrWord {
+  std::string text;
+  BBox bbox;       // pixels of the original image
+  float conf = 0;  // 0-100
+  int line = -1;   // index into OcrResult::lines
+};
+
+struct OcrLine {
+  std::string text;  // words joined by single spaces
+  BBox bbox;
+  float conf = 0;    // mean of its words
+  std::vector<int> words;
+};
+
+struct OcrResult {
+  std::vector<OcrWord> words;
+  std::vector<OcrLine> lines;
+};
+
+struct OcrOptions {
+  std::string lang = "eng";
+  int psm = 11;            // Tesseract page segmentation mode (11 = sparse text)
+  float min_conf = 0;      // words below this confidence are dropped
+  double scale = 1.0;      // upscale factor applied before OCR (boxes are mapped back)
+  std::string tessdata;    // empty = Tesseract's default
+};
+
+// One Tesseract instance. Not thread-safe: make one per worker thread.
+class OcrEngine {
+ public:
+  explicit OcrEngine(const OcrOptions& options);  // throws dtap::Error if Tesseract cannot start
+  ~OcrEngine();
+  OcrEngine(const OcrEngine&) = delete;
+  OcrEngine& operator=(const OcrEngine&) = delete;
+  // Reads an 8-bit BGR or grey image.
+  OcrResult read(const cv::Mat& image);
+  const OcrOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  OcrOptions options_;
+};
+
+}  // namespace dtap
