@@ -1,0 +1,76 @@
+// dtap-eval: leakage (PLR), task success (TSR) and image quality.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "dtap/ocr.hpp"
+#include "dtap/quality.hpp"
+#include "dtap/record.hpp"
+
+namespace dtap {
+
+// "tesseract" (in process) or "cmd:<command with {image} and {question}>".
+struct ReaderSpec {
+  std::string text;                  // as given, for reports
+  bool is_command = false;
+  std::vector<std::string> command;  // argv template when is_command
+  static ReaderSpec parse(const std::string& spec);
+};
+
+struct EvalOptions {
+  std::string router = "tesseract";
+  std::string agent = "tesseract";
+  std::vector<std::string> transforms;  // each a chain, e.g. "jpeg:75,scale:0.5"
+  std::string truth_file;               // JSONL whose pii/tasks/privacy_qa are the truth (by id)
+  double timeout_s = 120;
+  OcrOptions ocr;
+  double leak_threshold = 0.6;    // similarity > this = leaked (the paper's rule)
+  double ground_threshold = 0.8;  // task answer found with similarity >= this
+  std::int64_t max_pixels = 50'000'000;
+};
+
+// The paper's normalisation for free-text agent replies: lower case,
+// punctuation to spaces, action words (tap, click, press, select, open) and
+// control words (button, icon, tab) removed, spaces collapsed.
+std::string normalise_reply(const std::string& text);
+// A free-text reply answers a task when the normalised answer appears in it
+// as whole words, after removing any copy of the question from the reply.
+bool reply_answers_task(const std::string& reply, const std::string& question, const std::string& answer);
+
+// Best similarity between a PII value and any window of the reader's text
+// (one line of words per entry).
+double best_leak_similarity(const std::vector<std::vector<std::string>>& lines, const std::string& value);
+// Whether an OCR result grounds `answer` inside `task_box`: a window of words
+// with similarity >= threshold whose box centre lies in the task box.
+bool ocr_grounds_answer(const OcrResult& ocr, const std::string& answer, const BBox* task_box, double threshold);
+
+class Evaluator {
+ public:
+  explicit Evaluator(const EvalOptions& options);  // throws UsageError for bad specs, Error for a bad truth file
+  ~Evaluator();
+  // Adds "eval" to the record; throws dtap::Error when it cannot (unreadable
+  // image, failed router call...). Thread-safe.
+  void evaluate(Json& record);
+  const EvalOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  EvalOptions options_;
+};
+
+// Summary over records that carry "eval" (others are counted as errors).
+Json summarise(const std::vector<Json>& records);
+// One table row per (name, summary): PLR, exact PLR, TSR, PSNR, SSIM..., and
+// ratios to the first row.
+std::string format_compare_table(const std::vector<std::pair<std::string, Json>>& rows);
+// original | attention | protected | |difference| x 8, one row per record.
+cv::Mat make_montage(const std::vector<Json>& records, std::size_t count, std::int64_t max_pixels);
+
+}  // namespace dtap
