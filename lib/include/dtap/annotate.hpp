@@ -1,0 +1,58 @@
+// dtap-annotate: OCR words and PII findings for screen records, and the
+// PrivScreen folder import.
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dtap/ocr.hpp"
+#include "dtap/pii.hpp"
+#include "dtap/record.hpp"
+
+namespace dtap {
+
+// Default OCR upscaling, chosen from bench measurements (see dtap-annotate(1)).
+constexpr double kDefaultAnnotateScale = 1.0;
+
+struct AnnotateOptions {
+  OcrOptions ocr;
+  PiiOptions pii;
+  int jobs = 1;  // worker threads, one OcrEngine each
+  std::int64_t max_pixels = 50'000'000;
+  bool keep_going = true;
+  bool redact_text = false;
+  std::string privscreen_dir;  // import this PrivScreen folder instead of reading records
+};
+
+// Annotates one record in place: reads its image, writes width, height,
+// words (text, bbox, conf, line, and "pii": label for words inside a finding)
+// and pii (the findings); locates tasks and privacy_qa answers that have no
+// bbox. Every other field is kept. Throws dtap::Error naming the cause.
+void annotate_record(Json& record, OcrEngine& engine, const AnnotateOptions& options);
+
+// Where on the page an answer is: the best window of OCR words with
+// similarity >= min_similarity, as the union of their boxes; nullopt when not found.
+std::optional<BBox> locate_text(const OcrResult& ocr, const std::string& text, double min_similarity = 0.8);
+
+// ---- PrivScreen import.
+// PrivScreen's field names (name, emailAddress, phoneNumbers, location,
+// address, username, nationality, "IP address") and dtap's labels -> dtap label.
+std::string privscreen_label(const std::string& field);
+// {"name": [...], ...} from either "answers": {field: [values] | value} or
+// "answer": "field: value; field: value". Labels are dtap's.
+Json privscreen_answers(const Json& qa);
+// Records for DIR/{app}/images/*: id, image, app, privacy_qa, tasks (from
+// normal_qa). Question files are keyed by image file name; a key may name
+// .jpg where the file is .png, so keys are matched by stem. Throws
+// dtap::UsageError when DIR has no app folder with images.
+std::vector<Json> privscreen_records(const std::string& dir);
+
+// The whole program: records from `inputs` (image paths/folders) or `in`
+// (JSON Lines), or from options.privscreen_dir; annotated records to `out`.
+// Returns the exit code (0, or 1 when a record failed).
+int run_annotate(const AnnotateOptions& options, const std::vector<std::string>& inputs, std::istream& in,
+                 std::ostream& out);
+
+}  // namespace dtap

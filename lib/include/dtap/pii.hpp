@@ -1,0 +1,105 @@
+// PII recognisers over OCR lines (dtap-annotate), and the scoring of findings
+// against true spans (bench/annotate-quality.sh).
+//
+// Each recogniser is a separate function over one OCR line that returns
+// character spans of that line; `find_pii` runs them all, adds context from
+// the line itself and from the label line above ("Email" over the value),
+// resolves overlaps and maps spans back to the OCR words' boxes.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dtap/ocr.hpp"
+#include "dtap/record.hpp"
+
+namespace dtap {
+
+// A PII value found on one line: [begin, end) are byte offsets into the line text.
+struct PiiSpan {
+  std::size_t begin = 0, end = 0;
+  std::string label;
+  double score = 0;
+  std::string source;  // "ocr+regex", "ocr+namelist", "ocr+context", "ocr+layout"
+};
+
+// What the line says about the values on it or below it ("Email", "Phone:",
+// "Date of birth", "Hi"...): the PII label it announces, or "" for none.
+struct LineContext {
+  std::string label;          // expected PII label of the value
+  std::size_t value_begin = 0;  // where the value starts on the same line (after "Email:")
+  bool whole_line_label = false;  // the line is only a label (label over value)
+};
+LineContext line_context(std::string_view line);
+
+// The recognisers. Each returns spans of `line`; `context` is the label that
+// the line's own prefix or the line above announces ("" for none).
+std::vector<PiiSpan> find_emails(std::string_view line);
+std::vector<PiiSpan> find_phones(std::string_view line, const std::string& context = "");
+std::vector<PiiSpan> find_ips(std::string_view line);
+std::vector<PiiSpan> find_cards(std::string_view line, const std::string& context = "");
+std::vector<PiiSpan> find_ibans(std::string_view line, const std::string& context = "");
+std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::string& context);
+std::vector<PiiSpan> find_id_numbers(std::string_view line, const std::string& context);
+std::vector<PiiSpan> find_url_tokens(std::string_view line);
+std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& context = "");
+// Street lines ("1427 Oak Street, Apt 3B") and city/postcode lines
+// ("Portland, OR 97205", "London SW1A 1AA", "10115 Berlin").
+// `after_street` says the line above is a street line, which admits looser
+// city lines.
+std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& context = "",
+                                    bool after_street = false);
+
+// Person names. With name lists: a listed first name followed by a capitalised
+// word, a listed first name after a greeting ("Hi", "Thanks"), or a line that
+// is a listed name. Without lists (or for names not on them): the value after
+// a name context ("Name", "Guest", "Recipient"...).
+struct NameLists {
+  std::vector<std::string> first, last;  // lower case, sorted
+  bool is_first(std::string_view word) const;
+  bool is_last(std::string_view word) const;
+  bool empty() const { return first.empty() && last.empty(); }
+  // share/dtap/pii/first_names.txt and last_names.txt (loaded once).
+  static const NameLists& shipped();
+};
+std::vector<PiiSpan> find_names(std::string_view line, const std::string& context, const NameLists* lists);
+
+// Whether `line` is a run of 2-3 capitalised alphabetic words (a contact or
+// sender row, a chat title) - used with layout cues when no list knows the name.
+bool looks_like_person_name(std::string_view line);
+
+struct PiiOptions {
+  bool use_name_lists = true;      // off: names only from context and layout
+  std::vector<std::string> labels;  // only these labels (empty = all)
+};
+
+struct PiiFinding {
+  std::string label, text;
+  BBox bbox;  // union of its OCR words' boxes (cut to the characters when a word holds more)
+  double score = 0;
+  std::string source;
+  int line = -1;           // OcrResult line
+  std::vector<int> words;  // OcrResult words it covers
+  Json to_json() const;    // {"label","text","bbox","score","source"}
+};
+
+// Every finding on a page, in reading order of the OCR lines.
+std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options = {});
+
+// Scoring findings against true spans (bench/annotate-quality.sh): a finding
+// matches a true span of the same label when IoU >= min_iou and the normalised
+// texts have similarity >= min_similarity; each span is matched at most once.
+struct PiiScore {
+  struct Counts {
+    std::size_t truth = 0, found = 0, matched_truth = 0, matched_found = 0;
+    double recall() const { return truth ? double(matched_truth) / double(truth) : 1.0; }
+    double precision() const { return found ? double(matched_found) / double(found) : 1.0; }
+  };
+  std::vector<std::pair<std::string, Counts>> per_label;  // in pii_labels() order, labels seen only
+  Counts overall;
+  void add(const Json& truth_pii, const Json& found_pii, double min_iou = 0.3, double min_similarity = 0.8);
+  Json to_json() const;
+};
+
+}  // namespace dtap

@@ -1,0 +1,623 @@
+// The PII recognisers: one function per kind of value, over one OCR line.
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "dtap/checksum.hpp"
+#include "dtap/fake.hpp"
+#include "dtap/cli.hpp"
+#include "dtap/pii.hpp"
+#include "dtap/text.hpp"
+
+namespace dtap {
+namespace {
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// All matches of `re` in `line` as [begin, end).
+std::vector<std::pair<std::size_t, std::size_t>> matches(const std::regex& re, std::string_view line) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  std::string s(line);
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it)
+    out.push_back({static_cast<std::size_t>(it->position(0)),
+                   static_cast<std::size_t>(it->position(0) + it->length(0))});
+  return out;
+}
+
+// The word just before `pos` (letters only, lower case), skipping spaces.
+std::string word_before(std::string_view line, std::size_t pos) {
+  std::size_t e = pos;
+  while (e > 0 && is_space(line[e - 1])) --e;
+  std::size_t b = e;
+  while (b > 0 && std::isalpha(static_cast<unsigned char>(line[b - 1]))) --b;
+  return lower(line.substr(b, e - b));
+}
+
+// Drops trailing sentence punctuation from a span.
+void trim_trailing_punct(std::string_view line, std::size_t begin, std::size_t& end) {
+  while (end > begin && std::string_view(".,;:!?)]'\"").find(line[end - 1]) != std::string_view::npos) --end;
+}
+
+PiiSpan span(std::size_t b, std::size_t e, const char* label, double score, const char* source) {
+  return PiiSpan{b, e, label, score, source};
+}
+
+bool version_word(const std::string& w) {
+  return w == "v" || w == "ver" || w == "version" || w == "build" || w == "release" || w == "firmware" ||
+         w == "android" || w == "ios" || w == "kernel" || w == "app";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- context
+
+namespace {
+
+struct ContextPhrase {
+  const char* phrase;
+  const char* label;
+  bool needs_colon;  // short words that are labels only when followed by ':'
+};
+
+const std::vector<ContextPhrase>& context_phrases() {
+  // Longer phrases first so that "email address" wins over "email".
+  static const std::vector<ContextPhrase> phrases = [] {
+    std::vector<ContextPhrase> p = {
+        {"e-mail address", "email", false}, {"email address", "email", false}, {"e-mail", "email", false},
+        {"email", "email", false}, {"mail", "email", true},
+        {"phone number", "phone", false}, {"mobile number", "phone", false}, {"telephone", "phone", false},
+        {"phone", "phone", false}, {"mobile", "phone", true}, {"tel", "phone", true}, {"cell", "phone", true},
+        {"contact number", "phone", false},
+        {"full name", "name", false}, {"first name", "name", false}, {"last name", "name", false},
+        {"name", "name", false}, {"guest", "name", false}, {"recipient", "name", false},
+        {"courier", "name", false}, {"deliver to", "name", false}, {"shipping to", "name", false},
+        {"ship to", "name", false}, {"account holder", "name", false}, {"cardholder", "name", false},
+        {"card holder", "name", false}, {"sender", "name", false}, {"passenger", "name", false},
+        {"payee", "name", false}, {"beneficiary", "name", false}, {"driver", "name", false},
+        {"customer", "name", true}, {"from", "name", true}, {"to", "name", true}, {"contact", "name", true},
+        {"home address", "address", false}, {"shipping address", "address", false},
+        {"billing address", "address", false}, {"delivery address", "address", false},
+        {"address", "address", false}, {"location", "address", true},
+        {"username", "username", false}, {"user name", "username", false}, {"handle", "username", false},
+        {"user id", "username", false}, {"login", "username", true}, {"screen name", "username", false},
+        {"date of birth", "date_of_birth", false}, {"birth date", "date_of_birth", false},
+        {"birthday", "date_of_birth", false}, {"dob", "date_of_birth", false}, {"born", "date_of_birth", false},
+        {"confirmation code", "id_number", false}, {"confirmation number", "id_number", false},
+        {"tracking number", "id_number", false}, {"tracking no", "id_number", false},
+        {"order number", "id_number", false}, {"order no", "id_number", false}, {"order id", "id_number", false},
+        {"order", "id_number", false}, {"from account", "id_number", false},
+        {"account number", "id_number", false}, {"account no", "id_number", false}, {"account", "id_number", true},
+        {"passport number", "id_number", false}, {"passport no", "id_number", false}, {"passport", "id_number", false},
+        {"national id", "id_number", false}, {"id number", "id_number", false}, {"id no", "id_number", false},
+        {"id", "id_number", true}, {"ssn", "id_number", false}, {"social security number", "id_number", false},
+        {"booking reference", "id_number", false}, {"booking code", "id_number", false},
+        {"booking number", "id_number", false}, {"reference number", "id_number", false},
+        {"member id", "id_number", false}, {"customer id", "id_number", false}, {"policy number", "id_number", false},
+        {"licence number", "id_number", false}, {"license number", "id_number", false}, {"tax id", "id_number", false},
+        {"ticket number", "id_number", false}, {"invoice number", "id_number", false},
+        {"iban", "iban", false},
+        {"card number", "card", false}, {"credit card", "card", false}, {"debit card", "card", false},
+        {"payment", "card", false}, {"card", "card", true},
+        {"ip address", "ip", false}, {"last sign-in from", "ip", false}, {"signed in from", "ip", false},
+        {"ip", "ip", true},
+        {"live tracking link", "url_token", false}, {"tracking link", "url_token", false},
+        {"link", "url_token", true},
+    };
+    std::stable_sort(p.begin(), p.end(), [](const ContextPhrase& a, const ContextPhrase& b) {
+      return std::string_view(a.phrase).size() > std::string_view(b.phrase).size();
+    });
+    return p;
+  }();
+  return phrases;
+}
+
+}  // namespace
+
+LineContext line_context(std::string_view line) {
+  LineContext ctx;
+  std::size_t start = 0;
+  while (start < line.size() && is_space(line[start])) ++start;
+  std::string low = lower(line.substr(start));
+  std::size_t end = low.size();
+  while (end > 0 && (is_space(low[end - 1]) || low[end - 1] == ':' || low[end - 1] == '*')) --end;
+  for (const auto& p : context_phrases()) {
+    std::string_view phrase = p.phrase;
+    if (low.compare(0, phrase.size(), phrase) != 0) continue;
+    std::size_t after = phrase.size();
+    if (after == end) {  // the whole line is the label
+      ctx.label = p.label;
+      ctx.whole_line_label = true;
+      ctx.value_begin = line.size();
+      return ctx;
+    }
+    if (after < low.size() && is_alnum(low[after])) continue;  // "Orders", "Emailed"
+    std::size_t v = after;
+    bool colon = false;
+    while (v < low.size() && (is_space(low[v]) || low[v] == ':')) colon |= low[v++] == ':';
+    if (p.needs_colon && !colon) continue;
+    ctx.label = p.label;
+    ctx.value_begin = start + v;
+    return ctx;
+  }
+  return ctx;
+}
+
+// ---------------------------------------------------------------- e-mail
+
+std::vector<PiiSpan> find_emails(std::string_view line) {
+  static const std::regex re(R"([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})");
+  std::vector<PiiSpan> out;
+  for (auto [b, e] : matches(re, line)) out.push_back(span(b, e, "email", 0.95, "ocr+regex"));
+  return out;
+}
+
+// ---------------------------------------------------------------- phone
+
+std::vector<PiiSpan> find_phones(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> out;
+  const bool phone_context = context == "phone";
+  std::size_t i = 0;
+  while (i < line.size()) {
+    char c = line[i];
+    bool starts = is_digit(c) || ((c == '+' || c == '(') && i + 1 < line.size() && is_digit(line[i + 1]));
+    // A number glued to letters or other numbers is part of something else (v1.2, $12, 3.5).
+    if (!starts || (i > 0 && (is_alnum(line[i - 1]) || std::string_view("$€£¥.,/:#%").find(line[i - 1]) !=
+                                                            std::string_view::npos))) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < line.size()) {
+      char d = line[j];
+      if (is_digit(d) || d == '-' || d == '.' || d == '(' || d == ')') { ++j; continue; }
+      if (d == ' ' && j + 1 < line.size() && (is_digit(line[j + 1]) || line[j + 1] == '(' || line[j + 1] == '-')) {
+        ++j;
+        continue;
+      }
+      break;
+    }
+    std::size_t e = j;
+    while (e > i && !is_digit(line[e - 1]) && line[e - 1] != ')') --e;
+    std::size_t next = std::max(j, i + 1);
+    // Glued to a following letter, '%', ':' or '/' (units, times, dates, fractions).
+    bool glued = j < line.size() && (std::isalpha(static_cast<unsigned char>(line[j])) ||
+                                     std::string_view("%:/").find(line[j]) != std::string_view::npos);
+    std::string_view cand = line.substr(i, e - i);
+    std::string digits = digits_only(cand);
+    std::string before = word_before(line, i);
+    bool rejected = glued || digits.size() < 7 || digits.size() > 15 || version_word(before);
+    if (!rejected) {
+      // Groups and their separators.
+      std::vector<std::size_t> groups;
+      std::string seps;
+      std::size_t run = 0;
+      for (char d : cand) {
+        if (is_digit(d)) {
+          ++run;
+        } else {
+          if (run) groups.push_back(run);
+          run = 0;
+          if (d != '(' && d != ')') seps.push_back(d);
+        }
+      }
+      if (run) groups.push_back(run);
+      bool dots_only = !seps.empty() && seps.find_first_not_of('.') == std::string::npos;
+      bool plus = cand[0] == '+';
+      bool paren = cand.find('(') != std::string_view::npos && cand.find(')') != std::string_view::npos;
+      bool trunk = cand[0] == '0' && digits.size() >= 9 && digits.size() <= 11 && groups.size() >= 2;
+      bool us = groups.size() == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 4 &&
+                seps.size() == 2 && seps[0] == seps[1];
+      bool ipv4_shape = dots_only && groups.size() == 4;
+      double score = 0;
+      const char* source = "ocr+regex";
+      if (ipv4_shape) score = 0;
+      else if (plus && digits.size() >= 8) score = 0.9;
+      else if (paren && digits.size() >= 10) score = 0.85;
+      else if (trunk && !dots_only) score = 0.8;
+      else if (trunk && dots_only && groups.size() == 5) score = 0.8;  // 06.12.34.56.78
+      else if (us) score = 0.8;
+      else if (phone_context && !dots_only) { score = 0.7; source = "ocr+context"; }
+      if (score > 0) {
+        if (phone_context && std::string(source) == "ocr+regex") score = std::min(0.98, score + 0.05);
+        out.push_back(span(i, e, "phone", score, source));
+      }
+    }
+    i = next;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- IP
+
+std::vector<PiiSpan> find_ips(std::string_view line) {
+  std::vector<PiiSpan> out;
+  static const std::regex v4(R"(\d{1,3}(?:\.\d{1,3}){3})");
+  for (auto [b, e] : matches(v4, line)) {
+    if (b > 0 && (is_alnum(line[b - 1]) || line[b - 1] == '.' || line[b - 1] == '-')) continue;
+    if (e < line.size() && (is_alnum(line[e]) || (line[e] == '.' && e + 1 < line.size() && is_digit(line[e + 1]))))
+      continue;
+    if (version_word(word_before(line, b))) continue;
+    std::string text(line.substr(b, e - b));
+    in_addr addr{};
+    if (inet_pton(AF_INET, text.c_str(), &addr) != 1) continue;
+    out.push_back(span(b, e, "ip", 0.9, "ocr+regex"));
+  }
+  static const std::regex v6(R"([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})");
+  for (auto [b, e] : matches(v6, line)) {
+    if (b > 0 && (is_alnum(line[b - 1]) || line[b - 1] == ':')) continue;
+    if (e < line.size() && is_alnum(line[e])) continue;
+    std::string text(line.substr(b, e - b));
+    in6_addr addr{};
+    if (std::count(text.begin(), text.end(), ':') < 2 || inet_pton(AF_INET6, text.c_str(), &addr) != 1) continue;
+    out.push_back(span(b, e, "ip", 0.9, "ocr+regex"));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- card
+
+std::vector<PiiSpan> find_cards(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> out;
+  static const std::regex re(R"(\d(?:[ -]?\d){11,18})");
+  for (auto [b, e] : matches(re, line)) {
+    if ((b > 0 && is_alnum(line[b - 1])) || (e < line.size() && is_alnum(line[e]))) continue;
+    std::string digits = digits_only(line.substr(b, e - b));
+    bool network = digits[0] >= '2' && digits[0] <= '6';
+    if (digits.size() >= 13 && network && luhn_valid(digits)) {
+      out.push_back(span(b, e, "card", context == "card" ? 0.97 : 0.9, "ocr+regex"));
+    } else if (context == "card" && digits.size() >= 13) {
+      // Labelled as a card but a digit was misread: still someone's card.
+      out.push_back(span(b, e, "card", 0.6, "ocr+context"));
+    }
+  }
+  // Masked cards ("**** 4242", "•••• 4242") only where the context says card.
+  if (context == "card") {
+    static const std::regex masked(R"((?:[*xX•·]{2,4}[ -]?){1,3}\d{4})");
+    for (auto [b, e] : matches(masked, line)) out.push_back(span(b, e, "card", 0.7, "ocr+context"));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- IBAN
+
+std::vector<PiiSpan> find_ibans(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> out;
+  static const std::regex re(R"([A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){2,8})");
+  for (auto [b, e] : matches(re, line)) {
+    if (b > 0 && is_alnum(line[b - 1])) continue;
+    // The regex may swallow a following group; shorten until the check digits agree.
+    std::size_t end = e;
+    bool valid = false;
+    while (end > b + 14) {
+      if ((end == line.size() || !is_alnum(line[end])) && iban_valid(line.substr(b, end - b))) {
+        valid = true;
+        break;
+      }
+      --end;
+      while (end > b && line[end - 1] == ' ') --end;
+    }
+    if (valid) {
+      out.push_back(span(b, end, "iban", 0.97, "ocr+regex"));
+    } else if (context == "iban" && (e == line.size() || !is_alnum(line[e]))) {
+      out.push_back(span(b, e, "iban", 0.6, "ocr+context"));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- dates of birth
+
+std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> out;
+  if (context != "date_of_birth") return out;  // a date alone is not personal
+  static const std::regex re(
+      R"((?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{1,2}-\d{1,2})|)"
+      R"((?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4})|)"
+      R"((?:\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,? \d{4}))",
+      std::regex::icase);
+  for (auto [b, e] : matches(re, line)) {
+    if ((b > 0 && is_alnum(line[b - 1])) || (e < line.size() && is_digit(line[e]))) continue;
+    out.push_back(span(b, e, "date_of_birth", 0.9, "ocr+context"));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- ID / account / order numbers
+
+std::vector<PiiSpan> find_id_numbers(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> out;
+  // SSN-shaped numbers need no context.
+  static const std::regex ssn(R"(\d{3}-\d{2}-\d{4})");
+  for (auto [b, e] : matches(ssn, line)) {
+    if ((b > 0 && (is_alnum(line[b - 1]) || line[b - 1] == '-')) ||
+        (e < line.size() && (is_alnum(line[e]) || line[e] == '-')))
+      continue;
+    out.push_back(span(b, e, "id_number", context == "id_number" ? 0.9 : 0.7,
+                       context == "id_number" ? "ocr+context" : "ocr+regex"));
+  }
+  if (context != "id_number") return out;
+  // After an ID context: the run of code-like tokens (digits, capitals, '#', '-', '/').
+  auto code_like = [](std::string_view tok) {
+    std::size_t digits = 0, alnum = 0;
+    for (char c : tok) {
+      if (is_digit(c)) ++digits;
+      if (is_alnum(c)) ++alnum;
+      else if (std::string_view("#-/.").find(c) == std::string_view::npos) return false;
+      if (std::islower(static_cast<unsigned char>(c))) return false;
+    }
+    return digits >= 3 || (alnum >= 6 && digits >= 2);
+  };
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    std::size_t b = i, e = i;
+    std::size_t k = i;
+    while (k < line.size()) {
+      std::size_t te = k;
+      while (te < line.size() && !is_space(line[te])) ++te;
+      std::size_t tend = te;
+      trim_trailing_punct(line, k, tend);
+      if (tend <= k || !code_like(line.substr(k, tend - k))) break;
+      e = tend;
+      k = te;
+      while (k < line.size() && is_space(line[k])) ++k;
+    }
+    if (e > b) {
+      std::string digits = digits_only(line.substr(b, e - b));
+      if (digits.size() >= 4) out.push_back(span(b, e, "id_number", 0.85, "ocr+context"));
+      i = e;
+    } else {
+      while (i < line.size() && !is_space(line[i])) ++i;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- URLs with tokens
+
+std::vector<PiiSpan> find_url_tokens(std::string_view line) {
+  std::vector<PiiSpan> out;
+  static const std::regex url(R"((?:https?:/{1,2}|www\.)[^\s]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/[^\s]*[?&][^\s]+)",
+                              std::regex::icase);
+  static const std::regex secret(
+      R"([?&#;](?:token|access_token|id_token|session|sessionid|sid|key|api_key|apikey|auth|code|otp|sig|signature|secret|reset|invite|ticket|pwd|password)=[^&\s]{4,})",
+      std::regex::icase);
+  static const std::regex long_segment(R"(/[A-Za-z0-9_-]{20,})");
+  for (auto [b, e] : matches(url, line)) {
+    trim_trailing_punct(line, b, e);
+    std::string u(line.substr(b, e - b));
+    bool has_secret = std::regex_search(u, secret);
+    if (!has_secret) {
+      std::smatch m;
+      std::string rest = u;
+      while (std::regex_search(rest, m, long_segment)) {
+        std::string seg = m.str().substr(1);
+        bool letters = std::any_of(seg.begin(), seg.end(), [](char c) { return std::isalpha((unsigned char)c); });
+        bool digits = std::any_of(seg.begin(), seg.end(), [](char c) { return std::isdigit((unsigned char)c); });
+        if (letters && digits) { has_secret = true; break; }
+        rest = m.suffix();
+      }
+    }
+    if (has_secret) out.push_back(span(b, e, "url_token", 0.9, "ocr+regex"));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- usernames
+
+std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> out;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] != '@' || (i > 0 && !is_space(line[i - 1]) && line[i - 1] != '(')) continue;
+    std::size_t e = i + 1;
+    while (e < line.size() && (is_alnum(line[e]) || line[e] == '_' || line[e] == '.')) ++e;
+    while (e > i + 1 && line[e - 1] == '.') --e;
+    if (e - i < 3) continue;
+    if (e < line.size() && line[e] == '@') continue;
+    out.push_back(span(i, e, "username", context == "username" ? 0.95 : 0.85, "ocr+regex"));
+  }
+  if (out.empty() && context == "username") {
+    // "Username" over a bare handle: the first token that looks like one.
+    std::size_t b = 0;
+    while (b < line.size() && is_space(line[b])) ++b;
+    std::size_t e = b;
+    while (e < line.size() && !is_space(line[e])) ++e;
+    std::string_view tok = line.substr(b, e - b);
+    bool handle = tok.size() >= 3 && std::all_of(tok.begin(), tok.end(), [](char c) {
+      return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '@';
+    });
+    if (handle && e == line.size()) out.push_back(span(b, e, "username", 0.85, "ocr+context"));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- addresses
+
+std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& context, bool after_street) {
+  std::vector<PiiSpan> out;
+  static const std::string street_types =
+      "Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Terrace|Ter|Close|"
+      "Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Row|Walk|Gardens|Grove|Hill|Mews";
+  static const std::regex street(
+      R"(\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){1,3}(?:)" + street_types +
+      R"()\b\.?(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Floor|Fl|#)\.?\s*#?[A-Za-z0-9-]+)?)");
+  static const std::regex european(
+      R"(\b[A-Z][a-zäöüß]+(?:straße|strasse|weg|gasse|platz|allee|ring|damm)\s+\d{1,4}[a-z]?\b|)"
+      R"(\b\d{1,4},?\s+(?:rue|avenue|boulevard|place|chemin|allée|impasse)\s+(?:[A-Za-zéèàç'-]+\s?){1,4})");
+  for (auto [b, e] : matches(street, line)) out.push_back(span(b, e, "address", 0.9, "ocr+regex"));
+  for (auto [b, e] : matches(european, line)) {
+    while (e > b && is_space(line[e - 1])) --e;
+    out.push_back(span(b, e, "address", 0.8, "ocr+regex"));
+  }
+  if (!out.empty()) {
+    // A street line often continues with ", City, ST 12345": take it along.
+    static const std::regex tail(
+        R"(^,\s*[A-Z][A-Za-z .'-]+(?:,\s*[A-Z]{2,3})?(?:\s+(?:\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}))?)");
+    for (auto& s : out) {
+      std::smatch m;
+      std::string rest(line.substr(s.end));
+      if (std::regex_search(rest, m, tail)) s.end += static_cast<std::size_t>(m.length(0));
+    }
+    return out;
+  }
+  // City / postcode lines: the whole line.
+  std::size_t b = 0, e = line.size();
+  while (b < e && is_space(line[b])) ++b;
+  while (e > b && is_space(line[e - 1])) --e;
+  std::string whole(line.substr(b, e - b));
+  static const std::regex us_au_ca(
+      R"([A-Z][A-Za-z .'-]+,\s*[A-Z]{2,3}\s+(?:\d{4,5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d))");
+  static const std::regex uk_ie(R"([A-Z][A-Za-z .'-]+,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d{2}\s?[A-Z0-9]{4}))");
+  static const std::regex eu(R"(\d{4,5}(?:\s?[A-Z]{2})?\s+[A-Z][A-Za-zäöüéèàç.'-]+(?:\s[A-Z][A-Za-zäöüéèàç.'-]+){0,2})");
+  if (std::regex_match(whole, us_au_ca)) {
+    out.push_back(span(b, e, "address", 0.85, "ocr+regex"));
+  } else if (std::regex_match(whole, uk_ie)) {
+    out.push_back(span(b, e, "address", after_street ? 0.85 : 0.75, "ocr+regex"));
+  } else if (std::regex_match(whole, eu) && (after_street || context == "address")) {
+    out.push_back(span(b, e, "address", 0.75, after_street ? "ocr+layout" : "ocr+context"));
+  } else if (context == "address") {
+    // Labelled "Address": a value with a number and at least two words.
+    std::size_t words = split_whitespace(whole).size();
+    if (words >= 2 && std::any_of(whole.begin(), whole.end(), is_digit))
+      out.push_back(span(b, e, "address", 0.7, "ocr+context"));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- names
+
+namespace {
+
+bool capitalised_word(std::string_view w) {
+  if (w.size() < 2 || !is_upper(w[0])) return false;
+  bool lower_seen = false;
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    char c = w[i];
+    if (std::islower(static_cast<unsigned char>(c))) lower_seen = true;
+    else if (!(c == '-' || c == '\'' || is_upper(c) || static_cast<unsigned char>(c) >= 0x80)) return false;
+  }
+  return lower_seen;
+}
+
+struct Token {
+  std::size_t begin, end;  // without trailing punctuation
+  std::string_view text;
+  bool punct_after;  // ",", "-", "!"... right after the word: the name ends here
+};
+
+std::vector<Token> tokens_of(std::string_view line) {
+  std::vector<Token> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    std::size_t b = i;
+    while (i < line.size() && !is_space(line[i])) ++i;
+    if (i == b) break;
+    std::size_t e = i;
+    trim_trailing_punct(line, b, e);
+    out.push_back({b, e, line.substr(b, e - b), e < i});
+  }
+  return out;
+}
+
+bool greeting(std::string_view w) {
+  std::string l = lower(w);
+  return l == "hi" || l == "hello" || l == "hey" || l == "dear" || l == "thanks" || l == "thank" || l == "thx" ||
+         l == "cheers" || l == "bye" || l == "love" || l == "regards" || l == "sincerely" || l == "morning" ||
+         l == "evening" || l == "congrats" || l == "welcome";
+}
+
+}  // namespace
+
+bool NameLists::is_first(std::string_view word) const {
+  return std::binary_search(first.begin(), first.end(), lower(word));
+}
+bool NameLists::is_last(std::string_view word) const {
+  return std::binary_search(last.begin(), last.end(), lower(word));
+}
+
+const NameLists& NameLists::shipped() {
+  static const NameLists lists = [] {
+    NameLists l;
+    for (const auto& w : read_word_list(data_path("pii/first_names.txt"))) l.first.push_back(lower(w));
+    for (const auto& w : read_word_list(data_path("pii/last_names.txt"))) l.last.push_back(lower(w));
+    std::sort(l.first.begin(), l.first.end());
+    std::sort(l.last.begin(), l.last.end());
+    return l;
+  }();
+  return lists;
+}
+
+bool looks_like_person_name(std::string_view line) {
+  auto toks = tokens_of(line);
+  if (toks.size() < 2 || toks.size() > 3) return false;
+  for (std::size_t i = 0; i < toks.size(); ++i) {
+    if (!capitalised_word(toks[i].text)) return false;
+    if (i + 1 < toks.size() && toks[i].punct_after) return false;
+  }
+  return toks.back().end + 1 >= line.size() || toks.back().end == line.size();
+}
+
+std::vector<PiiSpan> find_names(std::string_view line, const std::string& context, const NameLists* lists) {
+  std::vector<PiiSpan> out;
+  auto toks = tokens_of(line);
+  // Capitalised run starting at token k (up to 3 words, stops at punctuation).
+  auto run_from = [&](std::size_t k) {
+    std::size_t n = 0;
+    while (k + n < toks.size() && n < 3 && capitalised_word(toks[k + n].text)) {
+      ++n;
+      if (toks[k + n - 1].punct_after) break;
+    }
+    return n;
+  };
+  std::vector<bool> used(toks.size(), false);
+  if (lists && !lists->empty()) {
+    for (std::size_t k = 0; k < toks.size(); ++k) {
+      if (used[k] || !capitalised_word(toks[k].text)) continue;
+      bool first = lists->is_first(toks[k].text);
+      std::size_t n = run_from(k);
+      if (first && n >= 2) {
+        // Ana Lopez / Ana Maria Lopez: a third word only when it is a listed surname.
+        std::size_t take = 2;
+        if (n >= 3 && lists->is_last(toks[k + 2].text)) take = 3;
+        bool last = lists->is_last(toks[k + take - 1].text);
+        out.push_back(span(toks[k].begin, toks[k + take - 1].end, "name", last ? 0.92 : 0.75, "ocr+namelist"));
+        for (std::size_t t = k; t < k + take; ++t) used[t] = true;
+      } else if (first && ((k > 0 && greeting(toks[k - 1].text)) || toks.size() == 1)) {
+        out.push_back(span(toks[k].begin, toks[k].end, "name", toks.size() == 1 ? 0.6 : 0.8, "ocr+namelist"));
+        used[k] = true;
+      } else if (!first && n >= 2 && lists->is_last(toks[k + 1].text) && looks_like_person_name(line)) {
+        out.push_back(span(toks[k].begin, toks[k + 1].end, "name", 0.7, "ocr+namelist"));
+        used[k] = used[k + 1] = true;
+      }
+    }
+  }
+  if (context == "name" && out.empty()) {
+    // After "Name", "Guest", "Recipient"...: the capitalised run at the start of the value.
+    if (!toks.empty()) {
+      std::size_t n = run_from(0);
+      if (n >= 1) out.push_back(span(toks[0].begin, toks[n - 1].end, "name", n >= 2 ? 0.85 : 0.6, "ocr+context"));
+    }
+  }
+  if (out.empty()) {
+    // A greeting followed by a capitalised word, in a message ("Thanks Ana -").
+    for (std::size_t k = 1; k < toks.size(); ++k)
+      if (greeting(toks[k - 1].text) && capitalised_word(toks[k].text) && !toks[k - 1].punct_after &&
+          (toks[k].punct_after || k + 1 == toks.size() || toks[k + 1].text == "-"))
+        out.push_back(span(toks[k].begin, toks[k].end, "name", 0.55, "ocr+context"));
+  }
+  return out;
+}
+
+}  // namespace dtap
