@@ -27,7 +27,24 @@ class Charset {
   std::string decode(const std::vector<std::int64_t>& labels) const;
   // Greedy CTC decoding of one sequence of log-probabilities [T, C].
   std::string greedy_decode(const torch::Tensor& log_probs) const;
+  // Added: whether every character of `utf8` is in the alphabet.
+  bool covers(const std::string& utf8) const;
+  // Added: the alphabet without the blank, as UTF-8 (recorded in checkpoints).
+  std::string symbols() const;
 };
+
+// Added: context kept around a box, as a fraction of its height (each side).
+constexpr double kLineContext = 0.15;
+
+// Added: where crop_line samples for a box (image pixel-edge coordinates) and
+// the output width; `supersample` > 1 when the box is much taller than 32 px
+// (sampled finer, then averaged, against aliasing).
+struct LineGeometry {
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  std::int64_t width = 8;
+  int supersample = 1;
+};
+LineGeometry line_geometry(const BBox& box);
 
 // Differentiable crop: `image` [3, H, W] float RGB in [0, 1] (may require
 // grad) and a box in its pixels -> grey line [1, 32, W'] with W' = 32 * w / h
@@ -48,10 +65,14 @@ class Reader : public torch::nn::Module {
 };
 
 std::shared_ptr<Reader> make_reader(const std::string& arch);
+const std::vector<std::string>& reader_archs();  // added: {"crnn", "conv"}
+std::int64_t parameter_count(torch::nn::Module& module);  // added
 
 // Checkpoint = torch::save archive at `path` + JSON manifest at path + ".json"
 // (arch, charset, training data, seed, threads, git revision, metrics).
-// load_reader throws dtap::Error for a missing, corrupt or wrong-architecture file.
+// load_reader throws dtap::Error for a missing, corrupt or wrong-architecture file;
+// the reader comes back in eval() mode with its parameters frozen
+// (requires_grad false): gradients still flow to its input.
 void save_reader(Reader& reader, const std::string& path, const Json& manifest);
 std::shared_ptr<Reader> load_reader(const std::string& path, const torch::Device& device = torch::kCPU);
 
@@ -63,6 +84,10 @@ torch::Tensor line_ctc_losses(Reader& reader, const torch::Tensor& image, const 
 
 // Greedy reading of the boxes of `image`.
 std::vector<std::string> read_lines(Reader& reader, const torch::Tensor& image, const std::vector<BBox>& boxes);
+// Added: greedy reading of ready crops [1, 32, W] (as crop_line makes them).
+std::vector<std::string> read_crops(Reader& reader, const std::vector<torch::Tensor>& crops);
+// Added: the manifest beside a checkpoint (path + ".json"); {} when there is none.
+Json read_manifest(const std::string& path);
 
 // cv::Mat (RGB float32 [0,1], CV_32FC3) <-> tensor [3, H, W] (copies).
 torch::Tensor image_to_tensor(const cv::Mat& rgb);

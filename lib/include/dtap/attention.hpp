@@ -1,11 +1,13 @@
 // Contrastive attention maps (dtap-attend), torch-free interface.
 #pragma once
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
 
+#include "dtap/cli.hpp"
 #include "dtap/record.hpp"
 
 namespace dtap {
@@ -18,6 +20,8 @@ struct AttentionOptions {
   int dilate = 3;          // max-pool / dilation radius in pixels
   double threshold = 0.05; // values below become 0
   double floor = 0.0;      // M = floor + (1 - floor) * M, so outside regions keep `floor`
+  // Added: Gaussian blur (sigma, pixels) of each saliency map before normalising.
+  double blur = 2.0;
 };
 
 // Computes attention for one record from its pii / tasks / words boxes (as
@@ -35,5 +39,29 @@ class AttentionModel {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Added: the default ensemble (the shipped readers, found with data_path).
+std::vector<std::string> default_reader_paths();
+
+// Added: the boxes and texts attention is computed from. Privacy: the record's
+// `pii` entries. Task: `tasks` answers (in their box) and every `words` entry
+// that does not overlap a PII box. Entries without text or box are skipped;
+// boxes are clipped to the image.
+struct AttentionTargets {
+  std::vector<BBox> privacy_boxes, task_boxes;
+  std::vector<std::string> privacy_texts, task_texts;
+};
+AttentionTargets attention_targets(const Json& record, int width, int height);
+
+// Added: dtap-attend's batch. For each record from `source`: loads its image,
+// computes the map, writes it as an 8-bit grey PNG into out_dir (atomically,
+// never over an input) and adds "attention": path and "attend": {...}.
+struct AttendOptions {
+  AttentionOptions attention;
+  std::string out_dir;  // required
+  bool force = false;
+};
+int run_attend(const AttendOptions& options, const CommonOptions& common, const std::vector<std::string>& args,
+               std::istream& in, std::ostream& out);
 
 }  // namespace dtap
