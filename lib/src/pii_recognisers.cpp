@@ -291,16 +291,39 @@ std::vector<PiiSpan> find_cards(std::string_view line, const std::string& contex
 
 // ---------------------------------------------------------------- IBAN
 
+namespace {
+
+// OCR often reads the check digits' 0 as O and 1 as I or l ("GBO9 ..."): the
+// check digits are digits, so those letters there are read back as digits.
+std::string iban_with_check_digits_fixed(std::string_view text) {
+  std::string s(text);
+  std::size_t seen = 0;
+  for (char& c : s) {
+    if (c == ' ') continue;
+    if (seen == 2 || seen == 3) {
+      if (c == 'O' || c == 'o') c = '0';
+      else if (c == 'I' || c == 'l' || c == '|') c = '1';
+    }
+    if (++seen > 3) break;
+  }
+  return s;
+}
+
+}  // namespace
+
 std::vector<PiiSpan> find_ibans(std::string_view line, const std::string& context) {
   std::vector<PiiSpan> out;
-  static const std::regex re(R"([A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){2,8})");
+  static const std::regex re(R"([A-Z]{2}[0-9OIl]{2}(?: ?[A-Z0-9]{1,4}){2,8})");
   for (auto [b, e] : matches(re, line)) {
     if (b > 0 && is_alnum(line[b - 1])) continue;
+    std::string_view head = line.substr(b, 4);
+    if (!is_digit(head[2]) && !is_digit(head[3])) continue;  // "GBOIL..." is a word, not an IBAN
     // The regex may swallow a following group; shorten until the check digits agree.
     std::size_t end = e;
     bool valid = false;
     while (end > b + 14) {
-      if ((end == line.size() || !is_alnum(line[end])) && iban_valid(line.substr(b, end - b))) {
+      if ((end == line.size() || !is_alnum(line[end])) &&
+          iban_valid(iban_with_check_digits_fixed(line.substr(b, end - b)))) {
         valid = true;
         break;
       }
@@ -437,7 +460,12 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
     bool handle = tok.size() >= 3 && std::all_of(tok.begin(), tok.end(), [](char c) {
       return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '@';
     });
-    if (handle && e == line.size()) out.push_back(span(b, e, "username", 0.85, "ocr+context"));
+    // OCR may put a stray '|' or '!' into a handle ("nadia_|l44"): still the handle, less sure.
+    bool noisy = !handle && tok.size() >= 3 && std::count_if(tok.begin(), tok.end(), [](char c) {
+      return is_alnum(c) || c == '_' || c == '.';
+    }) >= static_cast<long>(tok.size()) - 1;
+    if ((handle || noisy) && e == line.size())
+      out.push_back(span(b, e, "username", handle ? 0.85 : 0.7, "ocr+context"));
   }
   return out;
 }

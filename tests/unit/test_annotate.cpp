@@ -105,7 +105,8 @@ TEST(AnnotateRecord, FindsWordsAndPiiOnASyntheticScreen) {
   std::string path = (d / "profile.png").string();
   dtap::write_png_atomic(path, s.image);
   dtap::Json r{{"id", "p"}, {"image", path}, {"custom", {{"kept", true}}},
-               {"tasks", dtap::Json::array({{{"question", "Save?"}, {"answer", "Save changes"}}})},
+               {"tasks", dtap::Json::array({{{"question", "Where are you?"}, {"answer", "Edit profile"}},
+                                             {{"question", "Delete?"}, {"answer", "Delete my account"}}})},
                {"privacy_qa", s.record["privacy_qa"]}};
   dtap::AnnotateOptions o;
   dtap::OcrEngine engine(o.ocr);
@@ -120,11 +121,13 @@ TEST(AnnotateRecord, FindsWordsAndPiiOnASyntheticScreen) {
   score.add(s.record["pii"], r["pii"]);
   for (const auto& [label, c] : score.per_label)
     if (label == "email" || label == "phone") EXPECT_EQ(c.matched_truth, c.truth) << label;
-  // Words inside a finding say so; the task answer got a box near the button.
+  // Words inside a finding say so; the task answer on the screen got a box, the one not there none.
   bool marked = false;
   for (const auto& w : r["words"]) marked |= w.contains("pii");
   EXPECT_TRUE(marked);
   ASSERT_TRUE(r["tasks"][0].contains("bbox"));
+  EXPECT_LT(r["tasks"][0]["bbox"][1].get<double>(), 200);  // the app bar
+  EXPECT_FALSE(r["tasks"][1].contains("bbox"));
   ASSERT_TRUE(r["privacy_qa"][0].contains("located"));
   std::size_t with_box = 0;
   for (const auto& l : r["privacy_qa"][0]["located"]) with_box += l.contains("bbox");
@@ -182,6 +185,7 @@ TEST(AnnotateLocate, FindsAnswerWindows) {
   ASSERT_TRUE(box);
   EXPECT_DOUBLE_EQ(box->x, 10);
   EXPECT_DOUBLE_EQ(box->w, 120);
-  EXPECT_TRUE(dtap::locate_text(ocr, "+442079460958"));
+  EXPECT_TRUE(dtap::locate_text(ocr, "+44 20 7946 0958"));
+  EXPECT_TRUE(dtap::locate_text(ocr, "79460958"));  // written without the space
   EXPECT_FALSE(dtap::locate_text(ocr, "Delete account"));
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "dtap/checksum.hpp"
 #include "dtap/pii.hpp"
 
 namespace {
@@ -160,7 +161,7 @@ TEST(PiiAddress, StreetAndCityLines) {
 TEST(PiiName, ListsGreetingsAndContext) {
   dtap::NameLists lists;
   lists.first = {"ana", "grace", "noah"};
-  lists.last = {"lopez", "kim"};
+  lists.last = {"kim", "lopez"};  // sorted, as NameLists expects
   EXPECT_EQ(texts("Ana Lopez", dtap::find_names("Ana Lopez", "", &lists)), V{"Ana Lopez"});
   EXPECT_EQ(texts("Courier: Noah Kim - +1 555", dtap::find_names("Courier: Noah Kim - +1 555", "", &lists)),
             V{"Noah Kim"});
@@ -189,4 +190,23 @@ TEST(PiiNameLists, ShippedListsLoad) {
   EXPECT_TRUE(l.is_first("Ana"));
   EXPECT_TRUE(l.is_last("lopez"));
   EXPECT_FALSE(l.is_first("Settings"));
+}
+
+TEST(PiiIban, CheckDigitsMisreadAsLetters) {
+  // OCR read "GB09" as "GBO9": the check digits are read back as digits.
+  std::string valid = "GB09 IKIF 2823 7765 9369 84";
+  ASSERT_TRUE(dtap::iban_valid(valid));
+  std::string misread = valid;
+  misread[2] = 'O';
+  EXPECT_EQ(texts(misread, dtap::find_ibans(misread)), V{misread});
+  misread[3] = '8';  // a wrong digit is still wrong
+  EXPECT_TRUE(dtap::find_ibans(misread).empty());
+  EXPECT_TRUE(dtap::find_ibans("GBOL DEFG HIJK LMNO PQ").empty());
+}
+
+TEST(PiiUsername, NoisyHandleUnderLabel) {
+  auto found = dtap::find_usernames("nadia_|l44", "username");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_LT(found[0].score, 0.8);
+  EXPECT_TRUE(dtap::find_usernames("two words", "username").empty());
 }

@@ -67,9 +67,9 @@ TEST(PiiPage, BoxIsTheUnionOfTheWordsAndCutInsideAWord) {
   const auto* phone = find(f, "phone");
   ASSERT_NE(phone, nullptr);
   EXPECT_EQ(phone->text, "+44 20 7946 0958");
-  // Words "+44" (x 90..120) through "0958" (x 230..270).
+  // Words "+44" (x 90..120) through "0958" (x 210..250).
   EXPECT_DOUBLE_EQ(phone->bbox.x, 90);
-  EXPECT_DOUBLE_EQ(phone->bbox.right(), 270);
+  EXPECT_DOUBLE_EQ(phone->bbox.right(), 250);
   EXPECT_EQ(phone->words.size(), 4u);
   const auto* email = find(f, "email");
   ASSERT_NE(email, nullptr);

@@ -1,0 +1,41 @@
+// dtap-train generator: train the DualTAP protector (torch-free interface).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dtap/cli.hpp"
+
+namespace dtap {
+
+struct GeneratorTrainOptions {
+  std::vector<std::string> data;      // dtap-synth records with ground truth (JSON Lines, repeatable)
+  std::vector<std::string> readers;   // surrogate reader checkpoints (ensemble); empty = the shipped ones
+  std::string output;                 // checkpoint; manifest at output + ".json"
+  std::vector<std::int64_t> channels = {8, 16, 32, 64};
+  std::int64_t groups = 4;
+  double eps = 0.25;
+  int steps = 600;                    // total optimisation steps (also with --resume)
+  int batch = 4;                      // crops per step
+  double lr = 2e-3;                   // Adam
+  int crop_width = 384, crop_height = 128;
+  int crops_per_screen = 4;
+  int max_screens = 0;                // 0 = all records given
+  int eot_samples = 2;                // transformations per step
+  double alpha = 1.0, beta = 1.0, kappa = 3.0;
+  double lambda_out = 0.05, lambda_tv = 0.01, lambda_l2 = 0.1;
+  // Structure prior (line bands across the glyphs, measured to break Tesseract):
+  // weight, band period and thickness in pixels. 0 = surrogate objective only.
+  double lambda_prior = 1.0;
+  int prior_period = 6, prior_thickness = 2;
+  std::vector<double> phase_periods = {4, 6, 8};
+  double val_fraction = 0.1;          // crops held out for the final metrics
+  int checkpoint_every = 100;
+  bool resume = false;
+  bool force = false;
+};
+
+// Trains and writes the checkpoint + manifest; returns the exit code.
+int run_train_generator(const GeneratorTrainOptions& options, const CommonOptions& common);
+
+}  // namespace dtap

@@ -1,0 +1,140 @@
+// dtap-protect: the batch driver (records in, protected PNGs + records out).
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+
+#include "dtap/error.hpp"
+#include "dtap/image.hpp"
+#include "dtap/jsonl.hpp"
+#include "dtap/log.hpp"
+#include "dtap/nn_runtime.hpp"
+#include "dtap/protect.hpp"
+#include "generator.hpp"
+#include "pgd.hpp"
+
+namespace fs = std::filesystem;
+
+namespace dtap {
+
+namespace {
+
+torch::Tensor mat_to_chw(const cv::Mat& m) {
+  // CV_32FC3 RGB or CV_32F -> [C,H,W]
+  cv::Mat c = m.isContinuous() ? m : m.clone();
+  return torch::from_blob(c.data, {c.rows, c.cols, c.channels()}, torch::kFloat).permute({2, 0, 1}).clone();
+}
+
+cv::Mat chw_to_rgb(const torch::Tensor& t) {
+  torch::Tensor hwc = t.detach().to(torch::kCPU, torch::kFloat).permute({1, 2, 0}).contiguous();
+  cv::Mat m(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>());
+  return m.clone();
+}
+
+}  // namespace
+
+int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs, std::istream& in, std::ostream& out) {
+  const auto& methods = protect_methods();
+  if (std::find(methods.begin(), methods.end(), o.method) == methods.end())
+    throw UsageError("--method must be one of dualtap, pgd, mask, blur, mosaic, noise, none; not '" + o.method + "'");
+  if (o.out_dir.empty()) throw UsageError("an output folder is required (-o DIR)");
+  if (o.attention != "box") throw UsageError("--attention must be box, not '" + o.attention + "'");
+  if (o.epsilon > 1) throw UsageError("--epsilon is in [0,1] units (e.g. 0.25 = 64/255), not " + std::to_string(o.epsilon));
+  Shard shard = o.shard.empty() ? Shard{} : parse_shard(o.shard);
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (!fs::is_directory(o.out_dir)) throw Error("cannot create the output folder '" + o.out_dir + "'");
+
+  // Models are loaded once, before any record: a bad model is one clear error.
+  nn::Generator generator{nullptr};
+  std::vector<std::shared_ptr<nn::Reader>> readers;
+  std::string model_path;
+  double eps = o.epsilon >= 0 ? o.epsilon : kDefaultEpsilon;
+  if (o.method == "dualtap") {
+    model_path = o.model.empty() ? data_path("models/generator.pt") : o.model;
+    Json manifest;
+    generator = nn::load_generator(model_path, &manifest);
+    if (o.epsilon < 0) eps = generator->config().eps;
+  } else if (o.method == "pgd") {
+    std::vector<std::string> used;
+    readers = nn::load_readers(o.readers, &used);
+    for (const auto& p : used) model_path += (model_path.empty() ? "" : ",") + p;
+  }
+  const bool uses_eps = o.method == "dualtap" || o.method == "pgd" || o.method == "noise";
+
+  RecordSource source(inputs, in);
+  std::size_t position = 0;
+  auto next = [&]() -> std::optional<Json> {
+    while (true) {
+      auto r = source.next();
+      if (!r) return r;
+      if (shard.contains(position++)) return r;
+    }
+  };
+  auto process = [&](Json& record) {
+    if (!record.contains("image") || !record["image"].is_string()) throw Error("the record has no \"image\" path");
+    const std::string image = record["image"].get<std::string>();
+    const std::string target = protected_path(o.out_dir, record);
+    check_output_path(target, {image}, o.force);
+    using clock = std::chrono::steady_clock;
+    auto ms_since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
+    auto t_decode = clock::now();
+    cv::Mat rgb = load_image_rgb(image, o.max_pixels);
+    double io_ms = ms_since(t_decode);
+    auto start = clock::now();
+    std::vector<cv::Rect> boxes = pii_rects(record, rgb.size());
+    cv::Mat protected_rgb;
+    if (is_baseline_method(o.method) && o.method != "noise") {
+      protected_rgb = protect_baseline(rgb, boxes, o.method, eps, 0);
+    } else {
+      cv::Mat mask = load_record_attention(record, rgb.size());
+      if (mask.empty()) mask = rect_mask(rgb.size(), boxes);
+      if (o.method == "noise") {
+        protected_rgb = protect_baseline(rgb, boxes, "noise", eps, Rng::derive(o.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu), mask);
+      } else {
+        torch::Tensor x = mat_to_chw(rgb), m = mat_to_chw(mask);
+        torch::Tensor y;
+        if (o.method == "dualtap") {
+          y = nn::protect_image(generator, x, m, eps);
+        } else {
+          nn::PgdConfig pc;
+          pc.eps = eps;
+          pc.steps = o.steps;
+          pc.lr = o.pgd_lr;
+          pc.eot_samples = o.eot_samples;
+          pc.seed = o.seed;
+          pc.weights.lambda_l2 = 0.1;  // as the shipped generator was trained (scripts/train-generator.sh)
+          pc.weights.lambda_prior = 1.0;
+          y = nn::pgd_protect(readers, x, m, record, pc);
+        }
+        protected_rgb = chw_to_rgb(y);
+      }
+    }
+    double ms = ms_since(start);
+    cv::Mat before = rgb_float_to_bgr8(rgb), after = rgb_float_to_bgr8(protected_rgb);
+    auto t_encode = clock::now();
+    write_png_atomic(target, after);
+    io_ms += ms_since(t_encode);
+    double p = psnr(before, after);
+    record["protected"] = target;
+    Json info;
+    info["method"] = o.method;
+    info["model"] = model_path.empty() ? Json() : Json(model_path);
+    info["epsilon"] = uses_eps ? Json(eps) : Json();
+    info["ms"] = std::round(ms * 10) / 10;        // the protection itself
+    info["io_ms"] = std::round(io_ms * 10) / 10;  // decoding + encoding the PNG
+    info["psnr"] = std::isfinite(p) ? Json(std::round(p * 100) / 100) : Json();
+    info["seed"] = o.seed;
+    info["threads"] = o.threads;
+    record["protect"] = info;
+  };
+  BatchOptions bo;
+  bo.label = "screens";
+  bo.jobs = o.jobs;
+  bo.keep_going = o.keep_going;
+  bo.redact_text = o.redact_text;
+  BatchStats stats = run_batch(next, process, out, bo);
+  return stats.exit_code();
+}
+
+}  // namespace dtap

@@ -1,0 +1,184 @@
+// The torch-free part of dtap-protect: baselines, shards, masks, PSNR, paths.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <string>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "dtap/error.hpp"
+#include "dtap/image.hpp"
+#include "dtap/protect.hpp"
+#include "dtap/rng.hpp"
+
+namespace fs = std::filesystem;
+
+namespace dtap {
+
+const std::vector<std::string>& protect_methods() {
+  static const std::vector<std::string> methods = {"dualtap", "pgd", "mask", "blur", "mosaic", "noise", "none"};
+  return methods;
+}
+
+bool is_baseline_method(const std::string& method) {
+  return method == "mask" || method == "blur" || method == "mosaic" || method == "noise" || method == "none";
+}
+
+Shard parse_shard(const std::string& text) {
+  auto bad = [&] { return UsageError("--shard must be K/N with 1 <= K <= N (e.g. 2/4), not '" + text + "'"); };
+  auto slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size()) throw bad();
+  auto number = [&](const std::string& s) {
+    if (s.empty() || s.size() > 6 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw bad();
+    return std::stoi(s);
+  };
+  Shard shard{number(text.substr(0, slash)), number(text.substr(slash + 1))};
+  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw bad();
+  return shard;
+}
+
+std::vector<cv::Rect> pii_rects(const Json& record, cv::Size size) {
+  std::vector<cv::Rect> rects;
+  if (!record.contains("pii") || record["pii"].is_null()) return rects;
+  if (!record["pii"].is_array()) throw Error("\"pii\" is not an array");
+  const cv::Rect frame(0, 0, size.width, size.height);
+  for (std::size_t i = 0; i < record["pii"].size(); ++i) {
+    const Json& span = record["pii"][i];
+    if (!span.is_object() || !span.contains("bbox")) throw Error("pii[" + std::to_string(i) + "] has no bbox");
+    auto box = BBox::from_json(span["bbox"]);
+    if (!box) throw Error("pii[" + std::to_string(i) + "].bbox is malformed (want [x, y, w, h])");
+    int x0 = static_cast<int>(std::floor(box->x)), y0 = static_cast<int>(std::floor(box->y));
+    int x1 = static_cast<int>(std::ceil(box->right())), y1 = static_cast<int>(std::ceil(box->bottom()));
+    cv::Rect r = cv::Rect(x0, y0, x1 - x0, y1 - y0) & frame;
+    if (r.area() > 0) rects.push_back(r);
+  }
+  return rects;
+}
+
+cv::Mat rect_mask(cv::Size size, const std::vector<cv::Rect>& rects) {
+  cv::Mat m(size, CV_32F, cv::Scalar(0));
+  for (const auto& r : rects) m(r & cv::Rect(0, 0, size.width, size.height)).setTo(1.0f);
+  return m;
+}
+
+namespace {
+
+// Median colour of the one-pixel border of `r` (the background behind the text).
+cv::Vec3f border_median(const cv::Mat& rgb, const cv::Rect& r) {
+  std::vector<float> ch[3];
+  auto add = [&](int y, int x) {
+    const auto& p = rgb.at<cv::Vec3f>(y, x);
+    for (int c = 0; c < 3; ++c) ch[c].push_back(p[c]);
+  };
+  for (int x = r.x; x < r.x + r.width; ++x) {
+    add(r.y, x);
+    add(r.y + r.height - 1, x);
+  }
+  for (int y = r.y; y < r.y + r.height; ++y) {
+    add(y, r.x);
+    add(y, r.x + r.width - 1);
+  }
+  cv::Vec3f out;
+  for (int c = 0; c < 3; ++c) {
+    auto mid = ch[c].begin() + static_cast<std::ptrdiff_t>(ch[c].size() / 2);
+    std::nth_element(ch[c].begin(), mid, ch[c].end());
+    out[c] = *mid;
+  }
+  return out;
+}
+
+}  // namespace
+
+cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes, const std::string& method,
+                         double epsilon, std::uint64_t seed, const cv::Mat& mask) {
+  if (rgb.type() != CV_32FC3) throw Error("protect: expected an RGB float image");
+  if (!is_baseline_method(method)) throw UsageError("'" + method + "' is not a baseline method");
+  cv::Mat out = rgb.clone();
+  const cv::Rect frame(0, 0, rgb.cols, rgb.rows);
+  if (method == "none") return out;
+  if (method == "noise") {
+    cv::Mat m = mask.empty() ? rect_mask(rgb.size(), boxes) : mask;
+    if (m.size() != rgb.size() || m.type() != CV_32F) throw Error("protect: the mask does not match the image");
+    Rng rng(seed);
+    const float eps = static_cast<float>(epsilon);
+    for (int y = 0; y < out.rows; ++y) {
+      const float* mr = m.ptr<float>(y);
+      auto* pr = out.ptr<cv::Vec3f>(y);
+      for (int x = 0; x < out.cols; ++x) {
+        // One value per pixel for all three channels (a luminance change), drawn
+        // for every pixel so the pattern does not depend on the mask.
+        float u = static_cast<float>(rng.real(-1.0, 1.0));
+        if (mr[x] <= 0) continue;
+        for (int c = 0; c < 3; ++c) pr[x][c] = std::clamp(pr[x][c] + eps * u * mr[x], 0.0f, 1.0f);
+      }
+    }
+    return out;
+  }
+  for (const auto& box : boxes) {
+    cv::Rect r = box & frame;
+    if (r.area() <= 0) continue;
+    cv::Mat roi = out(r);
+    if (method == "mask") {
+      roi.setTo(cv::Scalar(border_median(rgb, r)));
+    } else if (method == "blur") {
+      double sigma = std::max(1.5, r.height / 4.0);
+      // Blur the box with its surroundings as context, then paste the box back only.
+      int pad = static_cast<int>(std::ceil(3 * sigma));
+      cv::Rect ctx = cv::Rect(r.x - pad, r.y - pad, r.width + 2 * pad, r.height + 2 * pad) & frame;
+      cv::Mat blurred;
+      cv::GaussianBlur(rgb(ctx), blurred, cv::Size(0, 0), sigma, sigma, cv::BORDER_REFLECT);
+      blurred(cv::Rect(r.x - ctx.x, r.y - ctx.y, r.width, r.height)).copyTo(roi);
+    } else if (method == "mosaic") {
+      int cell = std::max(4, r.height / 3);
+      for (int y = 0; y < r.height; y += cell)
+        for (int x = 0; x < r.width; x += cell) {
+          cv::Rect c(x, y, std::min(cell, r.width - x), std::min(cell, r.height - y));
+          roi(c).setTo(cv::mean(rgb(r)(c)));
+        }
+    }
+  }
+  return out;
+}
+
+double psnr(const cv::Mat& a, const cv::Mat& b) {
+  if (a.size() != b.size() || a.type() != b.type()) throw Error("psnr: images differ in size or type");
+  cv::Mat da, db;
+  a.convertTo(da, CV_64F);
+  b.convertTo(db, CV_64F);
+  cv::Mat diff = da - db;
+  double mse = diff.dot(diff) / static_cast<double>(diff.total() * diff.channels());
+  if (mse <= 0) return std::numeric_limits<double>::infinity();
+  double peak = (a.depth() == CV_8U) ? 255.0 : (a.depth() == CV_16U ? 65535.0 : 1.0);
+  return 10.0 * std::log10(peak * peak / mse);
+}
+
+std::string protected_path(const std::string& out_dir, const Json& record) {
+  std::string id;
+  if (record.contains("id") && record["id"].is_string()) id = record["id"].get<std::string>();
+  if (id.empty() && record.contains("image") && record["image"].is_string())
+    id = fs::path(record["image"].get<std::string>()).stem().string();
+  if (id.empty()) throw Error("the record has neither an id nor an image");
+  for (char& c : id)
+    if (c == '/' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) < 32) c = '_';
+  if (id == "." || id == "..") id = "_" + id;
+  return (fs::path(out_dir) / (id + ".png")).string();
+}
+
+cv::Mat load_record_attention(const Json& record, cv::Size size) {
+  if (!record.contains("attention") || record["attention"].is_null()) return cv::Mat();
+  if (!record["attention"].is_string()) throw Error("\"attention\" is not a path");
+  std::string path = record["attention"].get<std::string>();
+  cv::Mat grey = cv::imread(path, cv::IMREAD_GRAYSCALE | cv::IMREAD_ANYDEPTH);
+  if (grey.empty()) throw Error("cannot read the attention map '" + path + "'");
+  if (grey.size() != size)
+    throw Error("the attention map '" + path + "' is " + std::to_string(grey.cols) + "x" + std::to_string(grey.rows) +
+                ", the image " + std::to_string(size.width) + "x" + std::to_string(size.height));
+  cv::Mat m;
+  grey.convertTo(m, CV_32F, grey.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
+  return m;
+}
+
+}  // namespace dtap

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Trains the shipped DualTAP generator (share/dtap/models/generator.pt + its
+# manifest) with fixed seeds against the shipped surrogate readers.
+#   scripts/train-generator.sh            (uses build/bin, works in build/generator)
+# Environment: DTAP_BIN (programs), WORK (scratch folder), OUT (where the model
+# goes), THREADS (default 2), SCREENS (training screens), STEPS, EPS, READERS
+# (space-separated checkpoints; default the shipped reader-*.pt).
+# Re-running resumes an unfinished training (its checkpoint stays in WORK).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${DTAP_BIN:-build/bin}
+WORK=${WORK:-build/generator}
+OUT=${OUT:-share/dtap/models}
+THREADS=${THREADS:-2}
+SCREENS=${SCREENS:-200}
+STEPS=${STEPS:-500}
+EPS=${EPS:-0.4}
+READERS=${READERS:-$(ls share/dtap/models/reader-*.pt 2>/dev/null | tr '\n' ' ')}
+[ -n "$READERS" ] || { echo "train-generator.sh: no reader checkpoints (run scripts/train-readers.sh first)" >&2; exit 1; }
+mkdir -p "$WORK" "$OUT"
+
+if [ ! -s "$WORK/train.jsonl" ]; then   # training screens (seed 21; never the held-out 1001)
+  "$BIN/dtap-synth" -n "$SCREENS" --seed 21 --size mixed --threads "$THREADS" --force -o "$WORK/train" > "$WORK/train.jsonl.tmp"
+  mv "$WORK/train.jsonl.tmp" "$WORK/train.jsonl"
+fi
+reader_args=()
+for r in $READERS; do reader_args+=(--reader "$r"); done
+resume=()
+[ -s "$WORK/generator.pt" ] && resume=(--resume)
+start=$(date +%s)
+"$BIN/dtap-train" generator --data "$WORK/train.jsonl" "${reader_args[@]}" -o "$WORK/generator.pt" \
+  --eps "$EPS" --steps "$STEPS" --prior-period 8 --prior-thickness 3 --seed 1 --threads "$THREADS" "${resume[@]}"
+echo "generator: trained in $(( $(date +%s) - start )) s (wall, this run)" >&2
+cp "$WORK/generator.pt" "$OUT/generator.pt.tmp" && mv "$OUT/generator.pt.tmp" "$OUT/generator.pt"
+cp "$WORK/generator.pt.json" "$OUT/generator.pt.json"
