@@ -171,6 +171,8 @@ cv::Mat load_record_attention(const Json& record, cv::Size size) {
   if (!record.contains("attention") || record["attention"].is_null()) return cv::Mat();
   if (!record["attention"].is_string()) throw Error("\"attention\" is not a path");
   std::string path = record["attention"].get<std::string>();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error("the attention map '" + path + "' does not exist");
   cv::Mat grey = cv::imread(path, cv::IMREAD_GRAYSCALE | cv::IMREAD_ANYDEPTH);
   if (grey.empty()) throw Error("cannot read the attention map '" + path + "'");
   if (grey.size() != size)
