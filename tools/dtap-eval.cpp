@@ -46,7 +46,10 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("-j,--jobs", jobs, "Records evaluated in parallel (default: --threads)");
   app.add_option("--lang", o.ocr.lang, "Tesseract language")->capture_default_str();
-  app.add_option("--psm", o.ocr.psm, "Tesseract page segmentation mode")->check(CLI::Range(0, 13))->capture_default_str();
+  app.add_option("--ocr-layout", o.ocr.layout, "lines (dtap finds lines) or page (Tesseract layout, --psm)")
+      ->check(CLI::IsMember({"lines", "page"}))->capture_default_str();
+  app.add_option("--psm", o.ocr.psm, "Tesseract page segmentation mode (with --ocr-layout page)")
+      ->check(CLI::Range(0, 13))->capture_default_str();
   app.add_option("--ocr-scale", o.ocr.scale, "Upscale before OCR")->check(CLI::Range(0.25, 4.0))->capture_default_str();
   app.add_option("--summary", summary_file, "Write the summary JSON here instead of the last stdout line");
   app.add_option("--compare", compare, "Evaluated (or protected) JSONL streams: print one table")->expected(1, -1);

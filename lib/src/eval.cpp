@@ -283,6 +283,7 @@ void Evaluator::evaluate(Json& record) {
   // Task success on the image as sent (the user's agent sees it untransformed).
   int tasks_total = 0, tasks_ok = 0;
   double agent_ms = 0;
+  Json task_results = Json::array();
   if (truth->contains("tasks") && (*truth)["tasks"].is_array()) {
     for (const auto& t : (*truth)["tasks"]) {
       if (!t.contains("answer") || !t["answer"].is_string()) continue;
@@ -290,17 +291,22 @@ void Evaluator::evaluate(Json& record) {
       std::string answer = t["answer"], question = t.value("question", "");
       if (!impl_->agent.is_command) {
         std::optional<BBox> box = t.contains("bbox") ? BBox::from_json(t["bbox"]) : std::nullopt;
-        tasks_ok += ocr_grounds_answer(read_clean(), answer, box ? &*box : nullptr, options_.ground_threshold);
+        bool ok = ocr_grounds_answer(read_clean(), answer, box ? &*box : nullptr, options_.ground_threshold);
+        tasks_ok += ok;
+        task_results.push_back({{"answer", answer}, {"ok", ok}});
         agent_ms = clean_ocr_ms;
       } else {
         CommandResult r = call(impl_->agent, shown_path, question);
         agent_ms += r.ms;
-        tasks_ok += reply_answers_task(r.out, question, answer);
+        bool ok = reply_answers_task(r.out, question, answer);
+        tasks_ok += ok;
+        task_results.push_back({{"answer", answer}, {"ok", ok}});
       }
     }
   }
   ev["tasks_total"] = tasks_total;
   ev["tasks_ok"] = tasks_ok;
+  ev["task_results"] = task_results;
   ev["agent_ms"] = std::round(agent_ms * 10) / 10;
 
   if (is_protected) {

@@ -3,6 +3,7 @@
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
@@ -20,11 +21,102 @@ OcrEngine::OcrEngine(const OcrOptions& options) : impl_(std::make_unique<Impl>()
   if (impl_->api.Init(datapath, options.lang.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
     throw Error("cannot start Tesseract with language '" + options.lang +
                 "' (is tesseract-ocr-" + options.lang + " installed?)");
-  impl_->api.SetPageSegMode(static_cast<tesseract::PageSegMode>(options.psm));
   impl_->api.SetVariable("debug_file", "/dev/null");  // keep Tesseract's chatter off stderr
 }
 
 OcrEngine::~OcrEngine() { impl_->api.End(); }
+
+namespace {
+
+struct Blob {
+  cv::Rect box;
+};
+
+}  // namespace
+
+std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey) {
+  // Glyph edges: a morphological gradient above a contrast floor.
+  cv::Mat grad, edges;
+  cv::morphologyEx(grey, grad, cv::MORPH_GRADIENT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3}));
+  cv::threshold(grad, edges, 40, 255, cv::THRESH_BINARY);
+  cv::Mat labels, stats, centroids;
+  int n = cv::connectedComponentsWithStats(edges, labels, stats, centroids, 8, CV_32S);
+  const int max_h = std::max(12, grey.rows / 12);
+  std::vector<cv::Rect> blobs;
+  for (int i = 1; i < n; ++i) {
+    cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), stats.at<int>(i, cv::CC_STAT_WIDTH),
+               stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (r.height < 4 || r.height > max_h) continue;           // specks, panels
+    if (r.width > grey.cols * 0.9) continue;                   // dividers, bars
+    double fill = double(area) / (double(r.width) * r.height);
+    if (r.width > 3 * r.height && fill < 0.08) continue;       // outlines of pills and fields
+    if (r.height > 4 * r.width && r.height > 40) continue;     // vertical rules
+    blobs.push_back(r);
+  }
+  // Group glyph blobs into lines: vertical overlap and a small horizontal gap.
+  std::sort(blobs.begin(), blobs.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.x < b.x; });
+  std::vector<cv::Rect> lines;
+  std::vector<char> used(blobs.size(), 0);
+  for (std::size_t i = 0; i < blobs.size(); ++i) {
+    if (used[i]) continue;
+    cv::Rect line = blobs[i];
+    used[i] = 1;
+    bool grown = true;
+    while (grown) {
+      grown = false;
+      for (std::size_t j = 0; j < blobs.size(); ++j) {
+        if (used[j]) continue;
+        const cv::Rect& b = blobs[j];
+        int overlap = std::min(line.y + line.height, b.y + b.height) - std::max(line.y, b.y);
+        int h = std::min(line.height, b.height);
+        int gap = std::max(b.x - (line.x + line.width), line.x - (b.x + b.width));
+        bool similar_height = b.height < 2.2 * line.height && line.height < 2.2 * b.height;
+        // Punctuation (_ . , -) is small and sits off the main band: accept it
+        // when it lies within the line's band widened by half its height.
+        bool punctuation = b.height < 0.5 * line.height && b.y >= line.y - line.height / 2 &&
+                           b.y + b.height <= line.y + line.height + line.height / 2;
+        bool aligned = (overlap > 0.5 * h && similar_height) || punctuation;
+        if (aligned && gap < 0.9 * std::max(line.height, b.height)) {
+          line |= b;
+          used[j] = 1;
+          grown = true;
+        }
+      }
+    }
+    if (line.width >= 6 && line.height >= 6) lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end(), [](const cv::Rect& a, const cv::Rect& b) {
+    return a.y + a.height / 2 < b.y + b.height / 2 - 4 || (std::abs((a.y + a.height / 2) - (b.y + b.height / 2)) <= 4 && a.x < b.x);
+  });
+  return lines;
+}
+
+namespace {
+
+// The crop of one line, dark text on a light background, scaled so the line
+// is about 48 px high (Tesseract reads best around there). Returns the scale.
+double prepare_line(const cv::Mat& grey, const cv::Rect& line, cv::Mat& out, cv::Rect& padded) {
+  int pad = std::max(4, line.height / 4);
+  padded = cv::Rect(line.x - pad, line.y - pad, line.width + 2 * pad, line.height + 2 * pad) &
+           cv::Rect(0, 0, grey.cols, grey.rows);
+  cv::Mat crop = grey(padded).clone();
+  // The background is what the border holds; text is the other polarity.
+  cv::Mat border_mask(crop.size(), CV_8U, cv::Scalar(255));
+  border_mask(cv::Rect(2, 2, std::max(0, crop.cols - 4), std::max(0, crop.rows - 4))).setTo(0);
+  double border = cv::mean(crop, border_mask)[0];
+  double lo, hi;
+  cv::minMaxLoc(crop, &lo, &hi);
+  if (border - lo < hi - border) crop = 255 - crop;  // light text on dark: invert
+  // Stretch contrast so faint text becomes black on white.
+  cv::normalize(crop, crop, 0, 255, cv::NORM_MINMAX);
+  double scale = std::clamp(48.0 / line.height, 0.5, 4.0);
+  cv::resize(crop, out, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+  cv::copyMakeBorder(out, out, 10, 10, 10, 10, cv::BORDER_CONSTANT, cv::Scalar(255));
+  return scale;
+}
+
+}  // namespace
 
 OcrResult OcrEngine::read(const cv::Mat& image) {
   if (image.empty()) throw Error("OCR on an empty image");
@@ -36,16 +128,59 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
   else
     throw Error("OCR needs a grey or BGR image");
   if (grey.depth() != CV_8U) throw Error("OCR needs an 8-bit image");
+  auto& api = impl_->api;
+  OcrResult result;
+
+  if (options_.layout == "lines") {
+    api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+    for (const cv::Rect& line : detect_text_lines(grey)) {
+      cv::Mat crop;
+      cv::Rect padded;
+      double s = prepare_line(grey, line, crop, padded);
+      api.SetImage(crop.data, crop.cols, crop.rows, 1, static_cast<int>(crop.step));
+      api.SetSourceResolution(300);
+      if (api.Recognize(nullptr) != 0) continue;
+      std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+      if (!it) continue;
+      OcrLine out_line;
+      int index = static_cast<int>(result.lines.size());
+      do {
+        if (it->Empty(tesseract::RIL_WORD)) continue;
+        std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
+        if (!text) continue;
+        std::string word = text.get();
+        while (!word.empty() && std::isspace(static_cast<unsigned char>(word.back()))) word.pop_back();
+        float conf = it->Confidence(tesseract::RIL_WORD);
+        if (word.empty() || conf < options_.min_conf) continue;
+        int x1, y1, x2, y2;
+        it->BoundingBox(tesseract::RIL_WORD, &x1, &y1, &x2, &y2);
+        BBox box{padded.x + (x1 - 10) / s, padded.y + (y1 - 10) / s, (x2 - x1) / s, (y2 - y1) / s};
+        box.x = std::max(0.0, box.x);
+        box.y = std::max(0.0, box.y);
+        box.w = std::min(box.w, grey.cols - box.x);
+        box.h = std::min(box.h, grey.rows - box.y);
+        out_line.words.push_back(static_cast<int>(result.words.size()));
+        out_line.bbox = out_line.words.size() == 1 ? box : bbox_union(out_line.bbox, box);
+        out_line.text += (out_line.text.empty() ? "" : " ") + word;
+        out_line.conf += conf;
+        result.words.push_back({word, box, conf, index});
+      } while (it->Next(tesseract::RIL_WORD));
+      if (out_line.words.empty()) continue;
+      out_line.conf /= static_cast<float>(out_line.words.size());
+      result.lines.push_back(std::move(out_line));
+    }
+    api.Clear();
+    return result;
+  }
+
   const double s = options_.scale > 0 ? options_.scale : 1.0;
   if (std::abs(s - 1.0) > 1e-6) cv::resize(grey, grey, cv::Size(), s, s, s > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
   if (!grey.isContinuous()) grey = grey.clone();
-
-  auto& api = impl_->api;
+  api.SetPageSegMode(static_cast<tesseract::PageSegMode>(options_.psm));
   api.SetImage(grey.data, grey.cols, grey.rows, 1, static_cast<int>(grey.step));
-  api.SetSourceResolution(static_cast<int>(300 * s));
+  if (options_.dpi > 0) api.SetSourceResolution(static_cast<int>(options_.dpi * s));
   if (api.Recognize(nullptr) != 0) throw Error("Tesseract failed to recognise the image");
 
-  OcrResult result;
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   if (!it) return result;
   int current_line = -1;

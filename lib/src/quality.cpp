@@ -57,9 +57,15 @@ double ssim(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
 Transform Transform::parse(const std::string& spec) {
   Transform t;
   t.spec = spec;
-  std::stringstream ss(spec);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0;;) {
+    std::size_t comma = spec.find(',', start);
+    items.push_back(spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  for (const std::string& item : items) {
+    if (item.empty()) throw UsageError("empty step in transform '" + spec + "'");
     auto colon = item.find(':');
     TransformStep step;
     step.kind = item.substr(0, colon);

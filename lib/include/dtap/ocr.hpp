@@ -35,7 +35,16 @@ struct OcrOptions {
   float min_conf = 0;      // words below this confidence are dropped
   double scale = 1.0;      // upscale factor applied before OCR (boxes are mapped back)
   std::string tessdata;    // empty = Tesseract's default
+  int dpi = 0;             // resolution given to Tesseract (0 = let it estimate from text size)
+  // "lines": dtap finds text lines itself (edges, grouped into rows), makes
+  // each dark-on-light and reads it as one line; robust to buttons, pills and
+  // light-on-dark text that Tesseract's page layout misses. "page": Tesseract's
+  // own layout analysis with `psm`.
+  std::string layout = "lines";
 };
+
+// Candidate text-line boxes of a grey image (exposed for tests and tuning).
+std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey);
 
 // One Tesseract instance. Not thread-safe: make one per worker thread.
 class OcrEngine {
