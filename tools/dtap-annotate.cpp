@@ -5,6 +5,7 @@
 #include "dtap/cli.hpp"
 
 int main(int argc, char** argv) {
+  dtap::limit_ocr_threads_or_reexec(argv);
   dtap::Tool tool("dtap-annotate",
                   "Find the text and the personal data (PII) on screenshots: Tesseract OCR in process, then\n"
                   "recognisers for e-mails, phones, addresses, names, usernames, IPs, cards (Luhn), IBANs\n"

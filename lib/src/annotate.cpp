@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include <istream>
 #include <memory>
@@ -144,6 +145,13 @@ std::unique_ptr<OcrEngine> start_engine_quietly(const OcrOptions& options) {
 
 }  // namespace
 
+void limit_ocr_threads_or_reexec(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
+  ::setenv("OMP_THREAD_LIMIT", "1", 1);
+  ::execv("/proc/self/exe", argv);
+  // exec failed: go on with Tesseract's own threading.
+}
+
 int run_annotate(const AnnotateOptions& options, const std::vector<std::string>& inputs, std::istream& in,
                  std::ostream& out) {
   if (!options.privscreen_dir.empty() && !inputs.empty())
@@ -202,7 +210,10 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
       if (r && r->size() == 2 && r->contains("error") && (*r)["error"].is_string() &&
           (*r)["error"].get<std::string>().rfind(malformed_prefix, 0) == 0) {
         ++malformed;
-        log::error((*r)["error"].get<std::string>().substr(log::tool_name().size() + 2));
+        // The parser quotes what it last read, which may be a PII value: not for logs.
+        std::string message = (*r)["error"].get<std::string>().substr(log::tool_name().size() + 2);
+        message = message.substr(0, message.find("; last read"));
+        log::error(message);
       }
       return r;
     };

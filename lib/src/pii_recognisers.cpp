@@ -508,12 +508,22 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
       R"([A-Z][A-Za-z .'-]+,\s*[A-Z]{2,3}\s+(?:\d{4,5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d))");
   static const std::regex uk_ie(R"([A-Z][A-Za-z .'-]+,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d{2}\s?[A-Z0-9]{4}))");
   static const std::regex eu(R"(\d{4,5}(?:\s?[A-Z]{2})?\s+[A-Z][A-Za-zäöüéèàç.'-]+(?:\s[A-Z][A-Za-zäöüéèàç.'-]+){0,2})");
+  // Under a street line, a city with a postcode OCR misread ("Manchester NO Oll").
+  static const std::regex loose_city(R"([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+)?,? ([A-Z0-9]{1,4} ?[A-Za-z0-9]{2,3}))");
+  auto postcode_like = [&] {
+    std::smatch m;
+    if (!std::regex_match(whole, m, loose_city)) return false;
+    std::string code = m.str(1);  // digits, or the letters OCR reads for them
+    return std::count_if(code.begin(), code.end(), [](char c) { return is_digit(c) || c == 'O' || c == 'I' || c == 'l'; }) >= 2;
+  };
   if (std::regex_match(whole, us_au_ca)) {
     out.push_back(span(b, e, "address", 0.85, "ocr+regex"));
   } else if (std::regex_match(whole, uk_ie)) {
     out.push_back(span(b, e, "address", after_street ? 0.85 : 0.75, "ocr+regex"));
   } else if (std::regex_match(whole, eu) && (after_street || context == "address")) {
     out.push_back(span(b, e, "address", 0.75, after_street ? "ocr+layout" : "ocr+context"));
+  } else if (after_street && postcode_like()) {
+    out.push_back(span(b, e, "address", 0.7, "ocr+layout"));
   } else if (context == "address") {
     // Labelled "Address": a value with a number and at least two words.
     std::size_t words = split_whitespace(whole).size();

@@ -120,7 +120,9 @@ TEST(AnnotateRecord, FindsWordsAndPiiOnASyntheticScreen) {
   dtap::PiiScore score;
   score.add(s.record["pii"], r["pii"]);
   for (const auto& [label, c] : score.per_label)
-    if (label == "email" || label == "phone") EXPECT_EQ(c.matched_truth, c.truth) << label;
+    if (label == "email" || label == "phone") {
+      EXPECT_EQ(c.matched_truth, c.truth) << label;
+    }
   // Words inside a finding say so; the task answer on the screen got a box, the one not there none.
   bool marked = false;
   for (const auto& w : r["words"]) marked |= w.contains("pii");

@@ -210,3 +210,11 @@ TEST(PiiUsername, NoisyHandleUnderLabel) {
   EXPECT_LT(found[0].score, 0.8);
   EXPECT_TRUE(dtap::find_usernames("two words", "username").empty());
 }
+
+TEST(PiiAddress, MisreadPostcodeUnderAStreetLine) {
+  EXPECT_EQ(texts("Manchester NO Oll", dtap::find_addresses("Manchester NO Oll", "", true)), V{"Manchester NO Oll"});
+  EXPECT_TRUE(dtap::find_addresses("Manchester NO Oll").empty());
+  EXPECT_TRUE(dtap::find_addresses("Got it, see you at", "", true).empty());
+  EXPECT_TRUE(dtap::find_addresses("Payment", "", true).empty());
+  EXPECT_TRUE(dtap::find_addresses("Call Mom", "", true).empty());
+}
