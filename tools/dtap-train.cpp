@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "dtap/cli.hpp"
+#include "dtap/train_generator.hpp"
 #include "dtap/train_reader.hpp"
 
 int main(int argc, char** argv) {
@@ -49,6 +50,35 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   eval->add_flag("--record", eo.record, "Write the figures into each model's manifest as \"heldout\"");
 
+  // generator (DualTAP protector; logic in lib/nn/train_generator.cpp)
+  dtap::GeneratorTrainOptions go;
+  auto* gen = app.add_subcommand("generator", "Train the DualTAP protector generator against the surrogate readers");
+  gen->add_option("--data", go.data, "dtap-synth records with ground truth (JSON Lines; repeatable)")->required();
+  gen->add_option("--reader", go.readers, "Surrogate reader checkpoint (repeatable: an ensemble; default: the shipped ones)");
+  gen->add_option("-o,--output", go.output, "Checkpoint to write (manifest at OUTPUT.json)")->required();
+  gen->add_option("--eps", go.eps, "Perturbation bound inside the mask, [0,1] units")->check(CLI::Range(0.001, 1.0))->capture_default_str();
+  gen->add_option("--channels", go.channels, "U-Net widths, one per level")->expected(1, 6)->capture_default_str();
+  gen->add_option("--steps", go.steps, "Total optimisation steps")->check(CLI::Range(1, 10000000))->capture_default_str();
+  gen->add_option("--batch", go.batch, "Crops per step")->check(CLI::Range(1, 256))->capture_default_str();
+  gen->add_option("--lr", go.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  gen->add_option("--crop-width", go.crop_width, "Training crop width (pixels)")->check(CLI::Range(32, 4096))->capture_default_str();
+  gen->add_option("--crop-height", go.crop_height, "Training crop height")->check(CLI::Range(32, 4096))->capture_default_str();
+  gen->add_option("--crops-per-screen", go.crops_per_screen, "Crops around PII per screen")->check(CLI::Range(1, 64))->capture_default_str();
+  gen->add_option("--max-screens", go.max_screens, "Use only the first N records (0 = all)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  gen->add_option("--eot-samples", go.eot_samples, "Router/messenger transformations per step")->check(CLI::Range(1, 64))->capture_default_str();
+  gen->add_option("--alpha", go.alpha, "Weight of the task CTC (keep readable)")->capture_default_str();
+  gen->add_option("--beta", go.beta, "Weight of the bounded privacy CTC (make unreadable)")->capture_default_str();
+  gen->add_option("--kappa", go.kappa, "Bound of the privacy CTC per character")->check(CLI::PositiveNumber)->capture_default_str();
+  gen->add_option("--lambda-out", go.lambda_out, "Weight of ||(1-M) delta||^2")->capture_default_str();
+  gen->add_option("--lambda-tv", go.lambda_tv, "Weight of TV(delta)")->capture_default_str();
+  gen->add_option("--lambda-l2", go.lambda_l2, "Weight of mean (delta/eps)^2 inside the mask")->capture_default_str();
+  gen->add_option("--lambda-prior", go.lambda_prior, "Weight of the line-band structure prior (0 = off)")->capture_default_str();
+  gen->add_option("--prior-period", go.prior_period, "Structure prior: band period (pixels)")->check(CLI::Range(2, 256))->capture_default_str();
+  gen->add_option("--prior-thickness", go.prior_thickness, "Structure prior: band thickness (pixels)")->check(CLI::Range(1, 255))->capture_default_str();
+  gen->add_option("--checkpoint-every", go.checkpoint_every, "Steps between checkpoints (0 = only at the end)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  gen->add_flag("--resume", go.resume, "Go on training OUTPUT (weights, optimizer state, steps done) up to --steps");
+  gen->add_flag("--force", go.force, "Replace an existing OUTPUT");
+
   // SUBCOMMANDS: add new ones here
 
   if (int code = tool.parse(argc, argv); code >= 0) return code;
@@ -58,6 +88,7 @@ int main(int argc, char** argv) {
       return dtap::run_train_reader(ro, tool.common());
     }
     if (eval->parsed()) return dtap::run_eval_reader(eo, tool.common(), std::cout);
+    if (gen->parsed()) return dtap::run_train_generator(go, tool.common());
     return 2;
   });
 }

@@ -359,8 +359,14 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
       }
       lines_done += b.size();
       const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      bar.advance(1, "loss " + fmt(loss_n ? loss_sum / loss_n : 0, 3) + "  " + fmt(lines_done / std::max(el, 1e-9), 0) +
-                         " lines/s");
+      const std::string extra =
+          "loss " + fmt(loss_n ? loss_sum / loss_n : 0, 3) + "  " + fmt(lines_done / std::max(el, 1e-9), 0) + " lines/s";
+      bar.advance(1, extra);
+      // Without a bar (log file, pipe): a line every tenth of an epoch.
+      const std::size_t tenth = std::max<std::size_t>(1, batches.size() / 10);
+      if (!log::stderr_is_fancy() && (bi + 1) % tenth == 0 && bi + 1 < batches.size())
+        log::info("epoch " + std::to_string(epoch + 1) + ": " + std::to_string((bi + 1) * 100 / batches.size()) +
+                  "%, " + extra);
     }
     bar.finish();
     last_loss = loss_n ? loss_sum / loss_n : 0;
