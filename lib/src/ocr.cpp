@@ -52,6 +52,7 @@ std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey) {
     double fill = double(area) / (double(r.width) * r.height);
     if (r.width > 3 * r.height && fill < 0.08) continue;       // outlines of pills and fields
     if (r.height > 4 * r.width && r.height > 40) continue;     // vertical rules
+    if (fill < 0.2 && std::min(r.width, r.height) > 40) continue;  // avatar rings, icons
     blobs.push_back(r);
   }
   // Group glyph blobs into lines: vertical overlap and a small horizontal gap.
