@@ -15,7 +15,6 @@ int main(int argc, char** argv) {
                   "  dtap-synth -n 20 -o s/ | jq -c 'del(.pii, .words)' | dtap-annotate -j 2 > annotated.jsonl\n"
                   "  dtap-annotate --privscreen PrivScreen/ --redact-text > privscreen.jsonl");
   dtap::AnnotateOptions o;
-  o.ocr.scale = dtap::kDefaultAnnotateScale;
   std::vector<std::string> inputs;
   bool no_name_lists = false;
   auto& app = tool.app();
@@ -28,6 +27,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 100.0))->capture_default_str();
   app.add_option("--scale", o.ocr.scale, "Upscale images by this factor before OCR (boxes stay in original pixels)")
       ->check(CLI::Range(0.25, 4.0))->capture_default_str();
+  app.add_option("--layout", o.ocr.layout,
+                 "page: Tesseract's own layout with --psm; lines: dtap's text-line detection, one line at a time")
+      ->check(CLI::IsMember({"page", "lines"}))->capture_default_str();
+  app.add_option("--dpi", o.ocr.dpi, "Resolution given to Tesseract (0 = let it estimate)")
+      ->check(CLI::Range(0, 1200))->capture_default_str();
   app.add_option("--tessdata", o.ocr.tessdata, "Folder of Tesseract language data (default: Tesseract's own)");
   app.add_option("-j,--jobs", o.jobs, "Parallel workers, one OCR engine each (0 = --threads)")
       ->check(CLI::Range(0, 256))->capture_default_str();

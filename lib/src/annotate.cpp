@@ -195,6 +195,7 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
   std::function<std::optional<Json>()> next;
   std::size_t next_imported = 0;
   RecordSource source(inputs, in);
+  const std::string malformed_prefix = log::tool_name() + ": line ";
   if (!options.privscreen_dir.empty()) {
     log::info("PrivScreen import: " + std::to_string(imported.size()) + " screenshots");
     next = [&]() -> std::optional<Json> {
@@ -202,7 +203,6 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
       return std::move(imported[next_imported++]);
     };
   } else {
-    const std::string malformed_prefix = log::tool_name() + ": line ";
     next = [&]() -> std::optional<Json> {
       auto r = source.next();
       // The reader turns a malformed line into an error record: it is this
