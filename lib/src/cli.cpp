@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <cstdlib>
 #include <filesystem>
@@ -117,52 +120,86 @@ BatchStats run_batch(const std::function<std::optional<Json>()>& next, const Rec
   BatchStats stats;
   std::mutex stats_mutex;
   log::Progress progress(options.label, 0);
-  const int jobs = std::max(1, options.jobs);
-  bool stop = false;
+  const std::size_t jobs = static_cast<std::size_t>(std::max(1, options.jobs));
+  // Persistent workers (so per-thread engines such as Tesseract are made
+  // once); the calling thread reads input and writes results in input order,
+  // keeping at most 2 * jobs records in flight.
+  struct Slot {
+    Json record;
+    bool done = false;
+    bool ok = true;
+  };
+  std::mutex mutex;
+  std::condition_variable work_ready, result_ready;
+  std::map<std::size_t, Slot> slots;
+  std::deque<std::size_t> queue;
+  bool closing = false;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t index;
+      Json record;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        work_ready.wait(lock, [&] { return closing || !queue.empty(); });
+        if (queue.empty()) return;
+        index = queue.front();
+        queue.pop_front();
+        record = std::move(slots[index].record);
+      }
+      bool ok = process_one(record, process, stats, stats_mutex);
+      progress.advance();
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        slots[index].record = std::move(record);
+        slots[index].ok = ok;
+        slots[index].done = true;
+      }
+      result_ready.notify_all();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t w = 0; w < jobs; ++w) workers.emplace_back(worker);
+
+  std::size_t read = 0, written = 0;
+  bool input_done = false, stop = false;
   while (!stop) {
-    // A window of records is processed in parallel, then written in input order.
-    std::vector<Json> window;
-    while (window.size() < static_cast<std::size_t>(jobs) * 2) {
+    while (!input_done && read - written < 2 * jobs) {
       auto record = next();
-      if (!record) break;
-      window.push_back(std::move(*record));
-    }
-    if (window.empty()) break;
-    std::vector<char> ok(window.size(), 1);
-    if (jobs == 1) {
-      for (std::size_t i = 0; i < window.size(); ++i) {
-        ok[i] = process_one(window[i], process, stats, stats_mutex);
-        progress.advance();
-        if (!ok[i] && !options.keep_going) {
-          window.resize(i + 1);
-          break;
-        }
+      if (!record) {
+        input_done = true;
+        break;
       }
-    } else {
-      std::atomic<std::size_t> cursor{0};
-      std::vector<std::thread> workers;
-      for (int w = 0; w < jobs; ++w)
-        workers.emplace_back([&] {
-          for (std::size_t i; (i = cursor++) < window.size();) {
-            ok[i] = process_one(window[i], process, stats, stats_mutex);
-            progress.advance();
-          }
-        });
-      for (auto& t : workers) t.join();
-      if (!options.keep_going) {
-        auto first_bad = std::find(ok.begin(), ok.end(), 0);
-        if (first_bad != ok.end()) window.resize(static_cast<std::size_t>(first_bad - ok.begin()) + 1);
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        slots[read].record = std::move(*record);
+        queue.push_back(read);
       }
+      ++read;
+      work_ready.notify_one();
     }
-    for (auto& record : window) {
-      if (options.redact_text) redact_pii_text(record);
-      write_record(out, record);
+    if (written == read) break;
+    Slot slot;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      result_ready.wait(lock, [&] { return slots[written].done; });
+      slot = std::move(slots[written]);
+      slots.erase(written);
     }
-    if (!options.keep_going && std::find(ok.begin(), ok.end(), 0) != ok.end()) {
+    ++written;
+    if (options.redact_text) redact_pii_text(slot.record);
+    write_record(out, slot.record);
+    if (!slot.ok && !options.keep_going) {
       log::error("stopping at the first failure (--fail-fast)");
       stop = true;
     }
   }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    closing = true;
+    queue.clear();  // with --fail-fast, records not yet started are dropped
+  }
+  work_ready.notify_all();
+  for (auto& t : workers) t.join();
   progress.finish();
   if (stats.failed > 0)
     log::warn(std::to_string(stats.failed) + " of " + std::to_string(stats.processed) + " records failed");
