@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -189,6 +190,29 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
       throw;
     }
     give_back(std::move(engine));
+    // run_batch's --redact-text knows pii, words and privacy answers; the
+    // located answers are the same values, so they are hashed here.
+    if (options.redact_text && record.contains("privacy_qa") && record["privacy_qa"].is_array())
+      for (auto& qa : record["privacy_qa"])
+        if (qa.is_object() && qa.contains("located") && qa["located"].is_array())
+          for (auto& span : qa["located"])
+            if (span.is_object() && span.contains("text") && span["text"].is_string()) {
+              std::string text = span["text"].get<std::string>();
+              span["text"] = Json{{"sha256", sha256_hex(text)}, {"len", text.size()}};
+              // A true value the recognisers missed is still in the words: hash those too.
+              auto box = span.contains("bbox") ? BBox::from_json(span["bbox"]) : std::nullopt;
+              if (!box || !record.contains("words")) continue;
+              for (auto& word : record["words"]) {
+                auto wb = BBox::from_json(word["bbox"]);
+                if (!wb || !word["text"].is_string()) continue;
+                double ix = std::min(wb->right(), box->right()) - std::max(wb->x, box->x);
+                double iy = std::min(wb->bottom(), box->bottom()) - std::max(wb->y, box->y);
+                if (ix > 0 && iy > 0 && ix * iy >= 0.5 * wb->area()) {
+                  std::string w = word["text"].get<std::string>();
+                  word["text"] = Json{{"sha256", sha256_hex(w)}, {"len", w.size()}};
+                }
+              }
+            }
   };
 
   std::size_t malformed = 0;

@@ -101,6 +101,12 @@ setup_file() {
   # most task answers and privacy answers are located on the screenshot
   [ "$(jq -s '[.[].tasks[] | select(has("bbox"))] | length' out.jsonl)" -ge 3 ]
   [ "$(jq -s '[.[].privacy_qa[].located[] | select(has("bbox"))] | length' out.jsonl)" -ge 6 ]
+  # with --redact-text no true value is left anywhere in the records
+  dtap-annotate -q --privscreen ps --redact-text > redacted.jsonl
+  jq -e -s 'all(.[].privacy_qa[].located[]; .text | type == "object")' redacted.jsonl
+  jq -r '.[][0].answers | .[] | .[]' ps/*/privacy_qa.json | while IFS= read -r value; do
+    ! grep -qF -- "$value" redacted.jsonl || fail "a redacted record carries $value"
+  done
   # PrivScreen field names (emailAddress...) became dtap labels
   jq -e -s 'all(.[].privacy_qa[0].answers | keys[]; IN("name","email","phone","address","username","ip","card","iban","date_of_birth","id_number","url_token","other"))' out.jsonl
 }
