@@ -600,6 +600,7 @@ const NameLists& NameLists::shipped() {
 bool looks_like_person_name(std::string_view line) {
   auto toks = tokens_of(line);
   if (toks.size() < 2 || toks.size() > 3) return false;
+  if (greeting(toks[0].text)) return false;  // "Thanks Chen": a greeting, then the name
   for (std::size_t i = 0; i < toks.size(); ++i) {
     if (!capitalised_word(toks[i].text)) return false;
     if (i + 1 < toks.size() && toks[i].punct_after) return false;

@@ -182,6 +182,10 @@ TEST(PiiName, ListsGreetingsAndContext) {
   EXPECT_FALSE(dtap::looks_like_person_name("Ana"));
   EXPECT_FALSE(dtap::looks_like_person_name("Search contacts"));
   EXPECT_FALSE(dtap::looks_like_person_name("Ana Lopez 9:41"));
+  // A greeting before a name that is also a surname: only the name.
+  lists.first = {"ana", "chen", "grace", "noah"};
+  lists.last = {"chen", "kim", "lopez"};
+  EXPECT_EQ(texts("Thanks Chen", dtap::find_names("Thanks Chen", "", &lists)), V{"Chen"});
 }
 
 TEST(PiiNameLists, ShippedListsLoad) {
