@@ -3,7 +3,7 @@
 # of the attention mass inside PII boxes and inside task boxes, averaged over
 # screens, for each method with the default shaping.
 #   bench/attention-quality.sh [N_SCREENS] [extra dtap-attend options...]   (default 50)
-# Environment: DTAP_BIN (default build/bin).
+# Environment: DTAP_BIN (default build/bin), METHODS (default "contrast grad box").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${DTAP_BIN:-build/bin}
@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$BIN/dtap-synth" -n "$N" --seed 1001 --size mixed -o "$tmp/held" > "$tmp/held.jsonl"
 echo "attention on $N held-out screens (seed 1001); targets: pii_mass >= 0.80, task_mass <= 0.05"
-for method in contrast grad box; do
+for method in ${METHODS:-contrast grad box}; do
   start=$(date +%s.%N)
   "$BIN/dtap-attend" -o "$tmp/att-$method" --method "$method" "$@" < "$tmp/held.jsonl" > "$tmp/$method.jsonl"
   secs=$(echo "$(date +%s.%N) - $start" | bc)
