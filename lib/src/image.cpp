@@ -154,6 +154,8 @@ std::atomic<unsigned> g_temp_counter{0};
 void write_bytes_atomic(const std::string& path, const void* data, std::size_t size) {
   fs::path target(path);
   std::error_code ec;
+  if (fs::exists(target, ec) && !fs::is_regular_file(target, ec))
+    throw Error("refusing to write '" + path + "': it exists and is not a regular file");
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
   fs::path temp = target.parent_path() /
                   ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()) + "-" +

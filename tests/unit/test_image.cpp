@@ -193,6 +193,8 @@ TEST(AtomicWrite, FailureLeavesNothing) {
   cv::Mat m(4, 4, CV_8UC3, cv::Scalar::all(0));
   EXPECT_THROW(dtap::write_png_atomic(dir + "/file/out.png", m), dtap::Error);  // parent is a file
   EXPECT_THROW(dtap::write_png_atomic(dir + "/empty.png", cv::Mat()), dtap::Error);
+  EXPECT_THROW(dtap::write_text_atomic("/dev/null", "x"), dtap::Error);  // never replace a device
+  EXPECT_THROW(dtap::write_text_atomic(dir, "x"), dtap::Error);          // nor a folder
   EXPECT_FALSE(fs::exists(dir + "/empty.png"));
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir)) (void)e, ++files;
