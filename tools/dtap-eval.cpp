@@ -11,10 +11,12 @@
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
+#include "dtap/ocr.hpp"
 
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
+  dtap::limit_ocr_threads_or_reexec(argv);
   dtap::Tool tool(
       "dtap-eval",
       "Measure a screenshot stream: privacy leakage rate (PLR: PII values a router reads, similarity > 0.6),\n"

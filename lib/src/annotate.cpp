@@ -146,12 +146,6 @@ std::unique_ptr<OcrEngine> start_engine_quietly(const OcrOptions& options) {
 
 }  // namespace
 
-void limit_ocr_threads_or_reexec(char** argv) {
-  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
-  ::setenv("OMP_THREAD_LIMIT", "1", 1);
-  ::execv("/proc/self/exe", argv);
-  // exec failed: go on with Tesseract's own threading.
-}
 
 int run_annotate(const AnnotateOptions& options, const std::vector<std::string>& inputs, std::istream& in,
                  std::ostream& out) {

@@ -3,7 +3,10 @@
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
@@ -25,6 +28,14 @@ OcrEngine::OcrEngine(const OcrOptions& options) : impl_(std::make_unique<Impl>()
 }
 
 OcrEngine::~OcrEngine() { impl_->api.End(); }
+
+void limit_ocr_threads_or_reexec(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
+  ::setenv("OMP_THREAD_LIMIT", "1", 1);
+  ::execv("/proc/self/exe", argv);
+  // exec failed: go on with Tesseract's own threading.
+}
+
 
 namespace {
 

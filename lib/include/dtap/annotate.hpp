@@ -60,12 +60,6 @@ Json privscreen_answers(const Json& qa);
 // dtap::UsageError when DIR has no app folder with images.
 std::vector<Json> privscreen_records(const std::string& dir);
 
-// Tesseract is built with OpenMP: each engine starts its own threads, which
-// fight the -j workers and spin (measured: twice the CPU time for the same
-// pages). libgomp reads OMP_THREAD_LIMIT only when it is loaded, so when it
-// is unset this sets it to 1 and re-executes the program (argv unchanged).
-// Returns only when no re-execution happened (already set, or exec failed).
-void limit_ocr_threads_or_reexec(char** argv);
 
 // The whole program: records from `inputs` (image paths/folders) or `in`
 // (JSON Lines), or from options.privscreen_dir; annotated records to `out`.

@@ -43,6 +43,13 @@ struct OcrOptions {
   std::string layout = "lines";
 };
 
+// Tesseract is built with OpenMP: each engine starts its own threads, which
+// fight the -j workers and spin (measured: twice the CPU time for the same
+// pages). libgomp reads OMP_THREAD_LIMIT only when it is loaded, so when it
+// is unset this sets it to 1 and re-executes the program (argv unchanged).
+// Returns only when no re-execution happened (already set, or exec failed).
+void limit_ocr_threads_or_reexec(char** argv);
+
 // Candidate text-line boxes of a grey image (exposed for tests and tuning).
 std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey);
 
