@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc)
 STAGE    := $(abspath $(BUILD))/stage
 DEPS_OK  := $(BUILD)/.deps-ok
 
-.PHONY: all deps build test unit bats install demo models clean
+.PHONY: all deps build test unit bats install demo models bench clean
 
 all: build
 
@@ -42,6 +42,20 @@ install: build
 
 demo: $(STAGE)/.stamp
 	DTAP_STAGE=$(STAGE) ./scripts/demo.sh
+
+# Retrains the shipped models (share/dtap/models) with fixed seeds: readers, then the generator.
+models: build
+	DTAP_BIN=$(abspath $(BUILD))/bin ./scripts/train-readers.sh
+	DTAP_BIN=$(abspath $(BUILD))/bin ./scripts/train-generator.sh
+
+# Benchmarks print figures and ratios (not part of make test).
+bench: $(STAGE)/.stamp
+	DTAP_BIN=$(STAGE)/bin bench/eval-baseline.sh
+	DTAP_BIN=$(STAGE)/bin bench/annotate-quality.sh
+	DTAP_BIN=$(STAGE)/bin bench/reader-quality.sh
+	DTAP_BIN=$(STAGE)/bin bench/attention-quality.sh
+	DTAP_BIN=$(STAGE)/bin bench/protect-quality.sh
+	DTAP_BIN=$(STAGE)/bin bench/protect-speed.sh
 
 clean:
 	rm -rf $(BUILD)
