@@ -17,7 +17,7 @@ struct PgdConfig {
   int eot_samples = 2;
   EotConfig eot;
   ObjectiveWeights weights;
-  std::int64_t prior_period = 6, prior_thickness = 2;  // structure prior (weights.lambda_prior)
+  std::int64_t prior_period = 8, prior_thickness = 3;  // structure prior (weights.lambda_prior)
   std::int64_t context = 32;  // pixels of context around the mask's support
   std::uint64_t seed = 0;
 };

@@ -58,7 +58,7 @@ ObjectiveTerms dual_objective(const std::vector<std::shared_ptr<Reader>>& reader
                               const torch::Tensor& delta, const torch::Tensor& mask,
                               const std::vector<DualTargets>& targets, const std::vector<EotTransform>& transforms,
                               const ObjectiveWeights& w, double eps, const torch::Tensor& prior) {
-  if (readers.empty()) throw Error("dual objective: no reader");
+  // Without readers only the penalties and the prior remain (dtap-train generator --reader none).
   if (static_cast<std::size_t>(x_adv.size(0)) != targets.size()) throw Error("dual objective: one target set per image");
   const std::int64_t H = x_adv.size(2), W = x_adv.size(3);
   std::vector<EotTransform> ts = transforms.empty() ? std::vector<EotTransform>{EotTransform{}} : transforms;
@@ -66,6 +66,7 @@ ObjectiveTerms dual_objective(const std::vector<std::shared_ptr<Reader>>& reader
   double task_log = 0, priv_log = 0, unreadable = 0;
   std::int64_t task_n = 0, priv_n = 0;
   for (const auto& t : ts) {
+    if (readers.empty()) break;
     torch::Tensor xt = apply_eot(x_adv, t);
     for (std::size_t i = 0; i < targets.size(); ++i) {
       const auto& tg = targets[i];

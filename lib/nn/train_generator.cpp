@@ -48,7 +48,9 @@ std::vector<Crop> crops_of(const Json& record, const cv::Mat& rgb, const Generat
   const cv::Mat full_mask = rect_mask(rgb.size(), pii_rects(record, rgb.size()));
   for (std::size_t i : order) {
     if (static_cast<int>(out.size()) >= o.crops_per_screen) break;
-    auto b = BBox::from_json(record["pii"][i]["bbox"]);
+    const Json& span = record["pii"][i];
+    if (!span.is_object() || !span.contains("bbox")) continue;
+    auto b = BBox::from_json(span["bbox"]);
     if (!b || b->w > cw - 8 || b->h > ch - 8) continue;
     int xlo = std::max(0, static_cast<int>(std::ceil(b->right())) + 4 - cw), xhi = std::min(W - cw, static_cast<int>(b->x) - 4);
     int ylo = std::max(0, static_cast<int>(std::ceil(b->bottom())) + 4 - ch), yhi = std::min(H - ch, static_cast<int>(b->y) - 4);
@@ -105,7 +107,13 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
 
   // Readers (frozen).
   std::vector<std::string> reader_paths;
-  auto readers = nn::load_readers(o.readers, &reader_paths);
+  std::vector<std::shared_ptr<nn::Reader>> readers;
+  if (o.readers.size() == 1 && o.readers[0] == "none") {
+    if (o.lambda_prior <= 0) throw UsageError("--reader none leaves nothing to learn without --lambda-prior > 0");
+    log::warn("--reader none: no surrogate reader; training on the structure prior and the penalties only");
+  } else {
+    readers = nn::load_readers(o.readers, &reader_paths);
+  }
 
   // Data: crops around the PII of every record.
   std::string data_hash_input;

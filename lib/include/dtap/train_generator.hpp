@@ -14,7 +14,7 @@ struct GeneratorTrainOptions {
   std::string output;                 // checkpoint; manifest at output + ".json"
   std::vector<std::int64_t> channels = {8, 16, 32, 64};
   std::int64_t groups = 4;
-  double eps = 0.25;
+  double eps = 0.4;
   int steps = 600;                    // total optimisation steps (also with --resume)
   int batch = 4;                      // crops per step
   double lr = 2e-3;                   // Adam
@@ -27,7 +27,7 @@ struct GeneratorTrainOptions {
   // Structure prior (line bands across the glyphs, measured to break Tesseract):
   // weight, band period and thickness in pixels. 0 = surrogate objective only.
   double lambda_prior = 1.0;
-  int prior_period = 6, prior_thickness = 2;
+  int prior_period = 8, prior_thickness = 3;
   std::vector<double> phase_periods = {4, 6, 8};
   double val_fraction = 0.1;          // crops held out for the final metrics
   int checkpoint_every = 100;

@@ -6,6 +6,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "dtap/error.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/synth.hpp"
 #include "dtap/train_generator.hpp"
