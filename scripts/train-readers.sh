@@ -15,7 +15,8 @@ THREADS=${THREADS:-1}   # the weights depend on the thread count; the shipped on
 SCREENS=${SCREENS:-800}
 # Sized for a 2-core machine shared by four people (the shipped readers were
 # trained this way, time-boxed); more lines and epochs give better readers.
-EPOCHS_CRNN=${EPOCHS_CRNN:-1}
+# Epoch stages: "1 2" trains one epoch (its own schedule), then resumes to 2.
+EPOCHS_CRNN=${EPOCHS_CRNN:-1 2}
 EPOCHS_CONV=${EPOCHS_CONV:-1}
 LINES_CRNN=${LINES_CRNN:-6000}   # 0 = every line of the training screens
 LINES_CONV=${LINES_CONV:-6000}
@@ -36,12 +37,14 @@ synth held 1001 60         # held-out: never trained on
 for arch in crnn conv; do
   epochs_var="EPOCHS_${arch^^}"
   lines_var="LINES_${arch^^}"
-  resume=()
-  [ -s "$WORK/reader-$arch.pt" ] && resume=(--resume)
   start=$(date +%s)
-  "$BIN/dtap-train" reader --arch "$arch" --data "$WORK/train.jsonl" --val "$WORK/val.jsonl" --val-lines 300 \
-    --max-lines "${!lines_var}" -o "$WORK/reader-$arch.pt" --epochs "${!epochs_var}" --batch "$BATCH" --lr "$LR" \
-    --seed 1 --threads "$THREADS" "${resume[@]}"
+  for epochs in ${!epochs_var}; do
+    resume=()
+    [ -s "$WORK/reader-$arch.pt" ] && resume=(--resume)
+    "$BIN/dtap-train" reader --arch "$arch" --data "$WORK/train.jsonl" --val "$WORK/val.jsonl" --val-lines 300 \
+      --max-lines "${!lines_var}" -o "$WORK/reader-$arch.pt" --epochs "$epochs" --batch "$BATCH" --lr "$LR" \
+      --seed 1 --threads "$THREADS" "${resume[@]}"
+  done
   echo "reader-$arch: trained in $(( $(date +%s) - start )) s (wall, this run)" >&2
   "$BIN/dtap-train" eval-reader -m "$WORK/reader-$arch.pt" --data "$WORK/held.jsonl" --record --threads "$THREADS"
   cp "$WORK/reader-$arch.pt" "$OUT/reader-$arch.pt.tmp" && mv "$OUT/reader-$arch.pt.tmp" "$OUT/reader-$arch.pt"

@@ -17,11 +17,14 @@ struct AttentionOptions {
   std::vector<std::string> readers; // checkpoint paths (ensemble); empty = shipped readers
   std::string device = "cpu";
   // Shaping of the map into a mask (defaults measured by bench/attention-quality.sh).
-  int dilate = 3;          // max-pool / dilation radius in pixels
-  double threshold = 0.05; // values below become 0
+  // Measured on 50 held-out screens (seed 1001, conv reader): blur 1.5,
+  // threshold 0.1, dilate 2 -> 0.84 of the mass in PII boxes, 0.00 in task
+  // boxes; blur 2, threshold 0.05, dilate 3 -> 0.80 / 0.00.
+  int dilate = 2;          // max-pool / dilation radius in pixels
+  double threshold = 0.1;  // values below become 0
   double floor = 0.0;      // M = floor + (1 - floor) * M, so outside regions keep `floor`
   // Added: Gaussian blur (sigma, pixels) of each saliency map before normalising.
-  double blur = 2.0;
+  double blur = 1.5;
 };
 
 // Computes attention for one record from its pii / tasks / words boxes (as
