@@ -13,9 +13,9 @@ WORK=${WORK:-build/generator}
 OUT=${OUT:-share/dtap/models}
 THREADS=${THREADS:-2}
 SCREENS=${SCREENS:-200}
-STEPS=${STEPS:-150}
+STEPS=${STEPS:-40}
 EPS=${EPS:-0.4}
-READERS=${READERS:-$(ls share/dtap/models/reader-*.pt 2>/dev/null | tr '\n' ' ')}
+READERS=${READERS:-share/dtap/models/reader-conv.pt}
 [ -n "$READERS" ] || { echo "train-generator.sh: no reader checkpoints (run scripts/train-readers.sh first)" >&2; exit 1; }
 mkdir -p "$WORK" "$OUT"
 
@@ -29,8 +29,8 @@ resume=()
 [ -s "$WORK/generator.pt" ] && resume=(--resume)
 start=$(date +%s)
 "$BIN/dtap-train" generator --data "$WORK/train.jsonl" "${reader_args[@]}" -o "$WORK/generator.pt" \
-  --eps "$EPS" --steps "$STEPS" --max-screens 100 --crop-width 256 --crop-height 96 --batch 4 --eot-samples 1 \
-  --lr 0.003 --checkpoint-every 25 --seed 1 --threads "$THREADS" "${resume[@]}"
+  --eps "$EPS" --steps "$STEPS" --max-screens 40 --crop-width 256 --crop-height 80 --batch 2 --eot-samples 1 \
+  --lr 0.005 --checkpoint-every 10 --seed 1 --threads "$THREADS" "${resume[@]}"
 echo "generator: trained in $(( $(date +%s) - start )) s (wall, this run)" >&2
 cp "$WORK/generator.pt" "$OUT/generator.pt.tmp" && mv "$OUT/generator.pt.tmp" "$OUT/generator.pt"
 cp "$WORK/generator.pt.json" "$OUT/generator.pt.json"
