@@ -20,7 +20,9 @@ train() { dtap-train reader --data s.jsonl --max-lines 24 --batch 8 --threads 1 
          and (.git_revision | length > 0) and (.data[0].sha256 | length == 64)
          and .data[0].lines == 24 and (.charset | contains("€")) and .parameters < 5000000
          and (.metrics.train_loss | type == "number")' r.pt.json
-  [ -z "$(ls -A | grep -v -e '^r\.pt' -e '^s$' -e '^s\.jsonl$')" ]   # no temporary files left
+  # (bats keeps run --separate-stderr output in separate-stderr-* files here)
+  leftovers=$(ls -A | grep -v -e "^r\.pt" -e "^s$" -e "^s\.jsonl$" -e "^separate-stderr-" || true)
+  [ -z "$leftovers" ] || fail "temporary files left: $leftovers"
 }
 
 @test "same seed and threads give the same weights; another seed does not" {
