@@ -219,8 +219,15 @@ Generator load_generator(const std::string& path, Json* manifest_out) {
   if (!manifest.contains("arch")) throw Error("generator manifest '" + mpath + "' has no arch");
   GeneratorConfig config = GeneratorConfig::from_json(manifest["arch"]);
   Generator generator(config);
+  std::vector<std::vector<std::int64_t>> shapes;
+  for (const auto& p : generator->parameters()) shapes.push_back(p.sizes().vec());
   try {
     torch::load(generator, path);
+    // torch::load replaces tensors whatever their shape: check them against the manifest's architecture.
+    auto loaded = generator->parameters();
+    if (loaded.size() != shapes.size()) throw Error("parameter count differs from the manifest's architecture");
+    for (std::size_t i = 0; i < loaded.size(); ++i)
+      if (loaded[i].sizes().vec() != shapes[i]) throw Error("parameter shapes differ from the manifest's architecture");
   } catch (const std::exception& e) {
     std::string why = e.what();
     why = why.substr(0, why.find('\n'));

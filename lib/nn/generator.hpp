@@ -89,8 +89,8 @@ Generator load_generator(const std::string& path, Json* manifest = nullptr);
 // Runs the generator only where the mask is > 0: the mask's support is split
 // into rectangles (connected regions, grown by `context` pixels, merged when
 // they overlap), each padded to a multiple of 16 and run at full resolution.
-// Equal to running on the whole image wherever the receptive field stays inside
-// a rectangle. `rgb` [3,H,W], `mask` [1,H,W]; returns x_adv [3,H,W] (no grad).
+// Not bit-equal to a whole-image pass (GroupNorm statistics are per rectangle);
+// training runs on crops the same way. `rgb` [3,H,W], `mask` [1,H,W]; returns x_adv [3,H,W] (no grad).
 // The rectangles protect_image runs on (also used by PGD).
 std::vector<cv::Rect> mask_support_rects(const torch::Tensor& mask, std::int64_t context, std::int64_t multiple);
 

@@ -150,7 +150,8 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
     Rng rng(Rng::derive(common.seed, 7));
     rng.shuffle(crops);
   }
-  std::size_t n_val = std::min(crops.size() - 1, static_cast<std::size_t>(std::round(crops.size() * o.val_fraction)));
+  std::size_t n_val = std::min(crops.size() - 1,
+                               std::max<std::size_t>(1, static_cast<std::size_t>(std::round(crops.size() * o.val_fraction))));
   std::vector<Crop> val(std::make_move_iterator(crops.end() - static_cast<std::ptrdiff_t>(n_val)),
                         std::make_move_iterator(crops.end()));
   crops.resize(crops.size() - n_val);
