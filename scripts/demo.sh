@@ -23,10 +23,16 @@ echo "demo: dtap-annotate (OCR + PII recognisers) -> dtap-attend (contrastive at
 dtap-annotate -q -j "$jobs" "${inputs[@]}" > "$out/annotated.jsonl" || true
 dtap-attend -q -o "$out/attention" < "$out/annotated.jsonl" > "$out/attended.jsonl" || true
 
-declare -A streams=([unprotected]="$out/attended.jsonl")
+# The shipped generator was trained with box masks (the PII boxes dtap-annotate
+# found); dtap-attend's sparser gradient maps would leave most glyph pixels
+# untouched, so protection gets the annotated records and the attention map
+# is drawn in the montage for comparison.
+declare -A streams=([unprotected]="$out/annotated.jsonl")
 for method in mask noise dualtap; do
   echo "demo: dtap-protect --method $method" >&2
-  dtap-protect -q --method "$method" -o "$out/protected-$method" < "$out/attended.jsonl" > "$out/$method.jsonl" || true
+  dtap-protect -q --method "$method" -o "$out/protected-$method" < "$out/annotated.jsonl" \
+    | jq -c --slurpfile att <(jq -s 'map({(.id): .attention}) | add' "$out/attended.jsonl") \
+        '.attention = ($att[0][.id] // null)' > "$out/$method.jsonl" || true
   streams[$method]="$out/$method.jsonl"
 done
 
