@@ -128,6 +128,54 @@ double prepare_line(const cv::Mat& grey, const cv::Rect& line, cv::Mat& out, cv:
   return scale;
 }
 
+// The words Tesseract recognised in its current image (boxes in that image's
+// pixels); `starts_line` marks the first kept word of each text line.
+struct RecognisedWord {
+  std::string text;
+  float conf;
+  int x1, y1, x2, y2;
+  bool starts_line;
+};
+
+std::vector<RecognisedWord> recognised_words(tesseract::TessBaseAPI& api, float min_conf) {
+  std::vector<RecognisedWord> out;
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (!it) return out;
+  bool line_start = true;
+  do {
+    if (it->Empty(tesseract::RIL_WORD)) continue;
+    if (it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) line_start = true;
+    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
+    if (!text) continue;
+    std::string word = text.get();
+    while (!word.empty() && std::isspace(static_cast<unsigned char>(word.back()))) word.pop_back();
+    float conf = it->Confidence(tesseract::RIL_WORD);
+    if (word.empty() || conf < min_conf) continue;
+    RecognisedWord w{word, conf, 0, 0, 0, 0, line_start};
+    it->BoundingBox(tesseract::RIL_WORD, &w.x1, &w.y1, &w.x2, &w.y2);
+    out.push_back(std::move(w));
+    line_start = false;
+  } while (it->Next(tesseract::RIL_WORD));
+  return out;
+}
+
+// Appends one line made of `words` (already in original-image pixels).
+void append_line(OcrResult& result, const std::vector<std::pair<std::string, std::pair<BBox, float>>>& words) {
+  if (words.empty()) return;
+  OcrLine line;
+  const int index = static_cast<int>(result.lines.size());
+  for (const auto& [text, box_conf] : words) {
+    const auto& [box, conf] = box_conf;
+    line.words.push_back(static_cast<int>(result.words.size()));
+    line.bbox = line.words.size() == 1 ? box : bbox_union(line.bbox, box);
+    line.text += (line.text.empty() ? "" : " ") + text;
+    line.conf += conf;
+    result.words.push_back({text, box, conf, index});
+  }
+  line.conf /= static_cast<float>(line.words.size());
+  result.lines.push_back(std::move(line));
+}
+
 }  // namespace
 
 OcrResult OcrEngine::read(const cv::Mat& image) {
@@ -152,34 +200,16 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
       api.SetImage(crop.data, crop.cols, crop.rows, 1, static_cast<int>(crop.step));
       api.SetSourceResolution(300);
       if (api.Recognize(nullptr) != 0) continue;
-      std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
-      if (!it) continue;
-      OcrLine out_line;
-      int index = static_cast<int>(result.lines.size());
-      do {
-        if (it->Empty(tesseract::RIL_WORD)) continue;
-        std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
-        if (!text) continue;
-        std::string word = text.get();
-        while (!word.empty() && std::isspace(static_cast<unsigned char>(word.back()))) word.pop_back();
-        float conf = it->Confidence(tesseract::RIL_WORD);
-        if (word.empty() || conf < options_.min_conf) continue;
-        int x1, y1, x2, y2;
-        it->BoundingBox(tesseract::RIL_WORD, &x1, &y1, &x2, &y2);
-        BBox box{padded.x + (x1 - 10) / s, padded.y + (y1 - 10) / s, (x2 - x1) / s, (y2 - y1) / s};
+      std::vector<std::pair<std::string, std::pair<BBox, float>>> words;
+      for (const auto& w : recognised_words(api, options_.min_conf)) {
+        BBox box{padded.x + (w.x1 - 10) / s, padded.y + (w.y1 - 10) / s, (w.x2 - w.x1) / s, (w.y2 - w.y1) / s};
         box.x = std::max(0.0, box.x);
         box.y = std::max(0.0, box.y);
         box.w = std::min(box.w, grey.cols - box.x);
         box.h = std::min(box.h, grey.rows - box.y);
-        out_line.words.push_back(static_cast<int>(result.words.size()));
-        out_line.bbox = out_line.words.size() == 1 ? box : bbox_union(out_line.bbox, box);
-        out_line.text += (out_line.text.empty() ? "" : " ") + word;
-        out_line.conf += conf;
-        result.words.push_back({word, box, conf, index});
-      } while (it->Next(tesseract::RIL_WORD));
-      if (out_line.words.empty()) continue;
-      out_line.conf /= static_cast<float>(out_line.words.size());
-      result.lines.push_back(std::move(out_line));
+        words.push_back({w.text, {box, w.conf}});
+      }
+      append_line(result, words);
     }
     api.Clear();
     return result;
@@ -193,43 +223,17 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
   if (options_.dpi > 0) api.SetSourceResolution(static_cast<int>(options_.dpi * s));
   if (api.Recognize(nullptr) != 0) throw Error("Tesseract failed to recognise the image");
 
-  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
-  if (!it) return result;
-  int current_line = -1;
-  do {
-    if (it->Empty(tesseract::RIL_WORD)) continue;
-    if (it->IsAtBeginningOf(tesseract::RIL_TEXTLINE) || current_line < 0) {
-      result.lines.push_back({});
-      current_line = static_cast<int>(result.lines.size()) - 1;
+  std::vector<std::pair<std::string, std::pair<BBox, float>>> words;
+  for (const auto& w : recognised_words(api, options_.min_conf)) {
+    if (w.starts_line) {
+      append_line(result, words);
+      words.clear();
     }
-    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
-    if (!text) continue;
-    std::string word = text.get();
-    while (!word.empty() && std::isspace(static_cast<unsigned char>(word.back()))) word.pop_back();
-    float conf = it->Confidence(tesseract::RIL_WORD);
-    if (word.empty() || conf < options_.min_conf) continue;
-    int x1, y1, x2, y2;
-    it->BoundingBox(tesseract::RIL_WORD, &x1, &y1, &x2, &y2);
-    BBox box{x1 / s, y1 / s, (x2 - x1) / s, (y2 - y1) / s};
-    OcrLine& line = result.lines[static_cast<std::size_t>(current_line)];
-    line.words.push_back(static_cast<int>(result.words.size()));
-    line.bbox = line.words.size() == 1 ? box : bbox_union(line.bbox, box);
-    line.text += (line.text.empty() ? "" : " ") + word;
-    line.conf += conf;
-    result.words.push_back({word, box, conf, current_line});
-  } while (it->Next(tesseract::RIL_WORD));
-  // Drop lines whose words were all filtered, and renumber.
-  OcrResult packed;
-  packed.words = result.words;
-  for (auto& line : result.lines) {
-    if (line.words.empty()) continue;
-    line.conf /= static_cast<float>(line.words.size());
-    int index = static_cast<int>(packed.lines.size());
-    for (int w : line.words) packed.words[static_cast<std::size_t>(w)].line = index;
-    packed.lines.push_back(std::move(line));
+    words.push_back({w.text, {BBox{w.x1 / s, w.y1 / s, (w.x2 - w.x1) / s, (w.y2 - w.y1) / s}, w.conf}});
   }
+  append_line(result, words);
   api.Clear();
-  return packed;
+  return result;
 }
 
 }  // namespace dtap
