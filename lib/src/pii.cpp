@@ -49,67 +49,62 @@ LineText line_text(const OcrResult& ocr, const OcrLine& line) {
   return lt;
 }
 
-// The label line right above `i` (label over value), or -1.
-int line_above(const OcrResult& ocr, std::size_t i) {
+// The line nearest to `i` among those `gap_to` accepts (it returns the gap,
+// or a negative number to reject), or -1.
+template <class GapTo>
+int nearest_line(const OcrResult& ocr, std::size_t i, GapTo gap_to) {
   const BBox& l = ocr.lines[i].bbox;
   int best = -1;
   double best_gap = 0;
   for (std::size_t j = 0; j < ocr.lines.size(); ++j) {
     if (j == i) continue;
-    const BBox& a = ocr.lines[j].bbox;
-    double gap = l.y - a.bottom();
-    double h = std::max(l.h, a.h);
-    if (gap < -0.3 * h || gap > 1.6 * h) continue;
-    if (a.cy() >= l.y) continue;
-    // Left-aligned with the value, or overlapping it horizontally.
-    bool aligned = std::abs(a.x - l.x) < 1.5 * h ||
-                   (std::min(a.right(), l.right()) - std::max(a.x, l.x)) > 0.5 * std::min(a.w, l.w);
-    if (!aligned) continue;
+    double gap = gap_to(l, ocr.lines[j].bbox);
+    if (gap < 0) continue;
     if (best < 0 || gap < best_gap) {
       best = static_cast<int>(j);
       best_gap = gap;
     }
   }
   return best;
+}
+
+// Gaps may be slightly negative (touching boxes); shift them so that an
+// accepted candidate always reports a gap >= 0.
+constexpr double kGapShift = 1e6;
+
+// The label line right above `i` (label over value), or -1.
+int line_above(const OcrResult& ocr, std::size_t i) {
+  return nearest_line(ocr, i, [](const BBox& l, const BBox& a) {
+    double gap = l.y - a.bottom();
+    double h = std::max(l.h, a.h);
+    if (gap < -0.3 * h || gap > 1.6 * h) return -1.0;
+    if (a.cy() >= l.y) return -1.0;
+    // Left-aligned with the value, or overlapping it horizontally.
+    bool aligned = std::abs(a.x - l.x) < 1.5 * h ||
+                   (std::min(a.right(), l.right()) - std::max(a.x, l.x)) > 0.5 * std::min(a.w, l.w);
+    return aligned ? gap + kGapShift : -1.0;
+  });
 }
 
 // The label line just left of `i` on the same row ("Order  #AB123"), or -1.
 int line_left(const OcrResult& ocr, std::size_t i) {
-  const BBox& l = ocr.lines[i].bbox;
-  int best = -1;
-  double best_gap = 0;
-  for (std::size_t j = 0; j < ocr.lines.size(); ++j) {
-    if (j == i) continue;
-    const BBox& a = ocr.lines[j].bbox;
+  return nearest_line(ocr, i, [](const BBox& l, const BBox& a) {
     double h = std::max(l.h, a.h);
     double gap = l.x - a.right();
-    if (std::abs(a.cy() - l.cy()) > 0.4 * h || gap < -0.2 * h || gap > 4 * h) continue;
-    if (best < 0 || gap < best_gap) {
-      best = static_cast<int>(j);
-      best_gap = gap;
-    }
-  }
-  return best;
+    if (std::abs(a.cy() - l.cy()) > 0.4 * h || gap < -0.2 * h || gap > 4 * h) return -1.0;
+    return gap + kGapShift;
+  });
 }
 
 // The line right below `i`, left-aligned (contact rows: a name over its phone).
 int line_below(const OcrResult& ocr, std::size_t i) {
-  const BBox& l = ocr.lines[i].bbox;
-  int best = -1;
-  double best_gap = 0;
-  for (std::size_t j = 0; j < ocr.lines.size(); ++j) {
-    if (j == i) continue;
-    const BBox& b = ocr.lines[j].bbox;
+  return nearest_line(ocr, i, [](const BBox& l, const BBox& b) {
     double gap = b.y - l.bottom();
     double h = std::max(l.h, b.h);
-    if (gap < -0.3 * h || gap > 1.2 * h || b.cy() <= l.bottom()) continue;
-    if (std::abs(b.x - l.x) > 1.0 * h) continue;
-    if (best < 0 || gap < best_gap) {
-      best = static_cast<int>(j);
-      best_gap = gap;
-    }
-  }
-  return best;
+    if (gap < -0.3 * h || gap > 1.2 * h || b.cy() <= l.bottom()) return -1.0;
+    if (std::abs(b.x - l.x) > 1.0 * h) return -1.0;
+    return gap + kGapShift;
+  });
 }
 
 bool label_enabled(const PiiOptions& o, const std::string& label) {
