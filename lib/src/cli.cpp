@@ -89,11 +89,14 @@ int Tool::run(const std::function<int()>& body) {
 namespace {
 
 bool process_one(Json& record, const RecordProcessor& process, BatchStats& stats, std::mutex& stats_mutex) {
-  bool upstream_error = record.contains("error") && !record["error"].is_null();
-  if (upstream_error) {
+  if (record.contains("error") && !record["error"].is_null()) {
+    // An error this program wrote while reading (a malformed input line) is
+    // its own failure; one from an earlier program is passed on.
+    const Json& error = record["error"];
+    bool own = error.is_string() && error.get<std::string>().rfind(log::tool_name() + ": ", 0) == 0;
     std::lock_guard<std::mutex> lock(stats_mutex);
-    ++stats.passed_on;
-    return true;
+    ++(own ? stats.failed : stats.passed_on);
+    return !own;
   }
   std::string failure;
   try {

@@ -55,9 +55,9 @@ summary() { tail -n 1 "$1" | jq -r ".summary.$2"; }
 
 @test "a hanging router is killed at --timeout: error record, the run goes on, exit 1" {
   export HANG_ON=00001
-  run --separate-stderr timeout 120 dtap-eval -q --timeout 15 --router "cmd:$BATS_TEST_DIRNAME/fixtures/tesseract-router.sh {image}" < truth.jsonl
+  run --separate-stderr timeout 150 dtap-eval -q --timeout 30 --router "cmd:$BATS_TEST_DIRNAME/fixtures/tesseract-router.sh {image}" < truth.jsonl
   assert_failure 1
-  printf '%s\n' "$output" | sed -n 2p | jq -e '.error | test("^dtap-eval: .*timed out after 15 s")'
+  printf '%s\n' "$output" | sed -n 2p | jq -e '.error | test("^dtap-eval: .*timed out after 30 s")'
   printf '%s\n' "$output" | sed -n 1p | jq -e '.error == null and .eval.pii_total > 0'
   printf '%s\n' "$output" | sed -n 3p | jq -e '.error == null'
   # a failed call is never counted as "not leaked"

@@ -97,3 +97,13 @@ TEST(Batch, FailFastStopsAfterFirstFailure) {
   std::string text = out.str();
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
 }
+
+TEST(Batch, MalformedInputLinesAreThisProgramsFailures) {
+  std::istringstream in("{\"id\": \"a\", \"image\": \"a.png\"}\n{broken\n");
+  dtap::RecordReader reader(in);
+  std::ostringstream out;
+  auto stats = dtap::run_batch([&] { return reader.next(); }, [](Json&) {}, out, dtap::BatchOptions{});
+  EXPECT_EQ(stats.failed, 1u);
+  EXPECT_EQ(stats.passed_on, 0u);
+  EXPECT_EQ(stats.exit_code(), 1);
+}
