@@ -29,10 +29,11 @@ int main(int argc, char** argv) {
       "  dtap-annotate held/ | dtap-protect -o prot/ | dtap-eval --truth truth.jsonl \\\n"
       "      --router-transform jpeg:75 --router-transform scale:0.5 > prot.jsonl\n"
       "  dtap-eval --compare clean.jsonl prot.jsonl          # one table\n"
+      "  dtap-eval --compare clean.jsonl prot.jsonl --plot plr-psnr.png   # and a PLR-vs-PSNR chart\n"
       "  dtap-eval --router cmd:'share/dtap/examples/mllm-client.sh {image} {question}' < prot.jsonl");
   dtap::EvalOptions o;
   std::vector<std::string> inputs, compare;
-  std::string summary_file, montage_file;
+  std::string summary_file, montage_file, plot_file;
   std::size_t montage_count = 4;
   bool json_table = false, redact = false;
   int jobs = 0;
@@ -54,8 +55,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 13))->capture_default_str();
   app.add_option("--ocr-scale", o.ocr.scale, "Upscale before OCR")->check(CLI::Range(0.25, 4.0))->capture_default_str();
   app.add_option("--summary", summary_file, "Write the summary JSON here instead of the last stdout line");
-  app.add_option("--compare", compare, "Evaluated (or protected) JSONL streams: print one table")->expected(1, -1);
+  auto* compare_opt =
+      app.add_option("--compare", compare, "Evaluated (or protected) JSONL streams: print one table")->expected(1, -1);
   app.add_flag("--json", json_table, "With --compare: print JSON instead of a text table");
+  app.add_option("--plot", plot_file,
+                 "With --compare: chart PLR against mean PSNR into this PNG (a point per stream, named by file stem)")
+      ->needs(compare_opt);
   app.add_option("--montage", montage_file, "Draw original | attention | protected | |diff| x8 into this PNG");
   app.add_option("--montage-count", montage_count, "Records in the montage")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_flag("--redact-text", redact, "Replace PII text in output records by its sha256 and length");
@@ -72,6 +77,8 @@ int main(int argc, char** argv) {
     batch.redact_text = redact;
 
     if (!compare.empty()) {
+      // Like --montage, an earlier chart is replaced; a compared stream never is.
+      if (!plot_file.empty()) dtap::check_output_path(plot_file, compare, /*force=*/true);
       // Each stream: reuse its records' eval, evaluate those that have none.
       std::vector<std::pair<std::string, dtap::Json>> rows;
       dtap::Json all = dtap::Json::object();
@@ -109,6 +116,10 @@ int main(int argc, char** argv) {
         std::cout << all.dump(2) << "\n";
       else
         std::cout << dtap::format_compare_table(rows);
+      if (!plot_file.empty()) {
+        dtap::write_png_atomic(plot_file, dtap::make_plr_psnr_plot(rows));
+        dtap::log::info("PLR-vs-PSNR chart written to " + plot_file);
+      }
       return code;
     }
 

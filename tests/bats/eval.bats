@@ -112,6 +112,36 @@ summary() { tail -n 1 "$1" | jq -r ".summary.$2"; }
   [ "$(head -c 8 mont.png | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ]
 }
 
+# "WIDTHxHEIGHT" from a PNG's IHDR chunk, after checking the signature.
+png_size() {
+  [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "$1 is not a PNG"
+  local wh
+  wh=$(od -An -tx1 -j16 -N8 "$1" | tr -d ' \n')
+  echo "$((16#${wh:0:8}))x$((16#${wh:8:8}))"
+}
+
+@test "--compare --plot draws the PLR-vs-PSNR chart and prints the table; an input is never the chart" {
+  "$DTAP_BUILD/bin/redact-boxes" blur pb < truth.jsonl > blurred.jsonl
+  run --separate-stderr dtap-eval -q --compare clean.jsonl blurred.jsonl --plot chart.png
+  assert_success
+  assert_line --index 0 --regexp '^input +records +PLR'
+  assert_line --index 1 --regexp '^clean '
+  assert_line --index 2 --regexp '^blurred '
+  [ "$(png_size chart.png)" = 900x600 ]
+  # an earlier chart is replaced (like --montage); a compared stream is refused before any work
+  run --separate-stderr dtap-eval -q --compare clean.jsonl blurred.jsonl --plot chart.png
+  assert_success
+  cp clean.jsonl before.jsonl
+  run --separate-stderr dtap-eval -q --compare clean.jsonl blurred.jsonl --plot clean.jsonl
+  assert_failure 1
+  assert_output ""
+  [[ "$stderr" == *"it is an input"* ]]
+  cmp clean.jsonl before.jsonl
+  run --separate-stderr dtap-eval --plot chart.png < /dev/null
+  assert_failure 2
+  assert_one_line_error dtap-eval
+}
+
 @test "--redact-text leaves no PII value in the output" {
   run --separate-stderr dtap-eval -q --redact-text < truth.jsonl
   assert_success
@@ -125,6 +155,7 @@ summary() { tail -n 1 "$1" | jq -r ".summary.$2"; }
   run --separate-stderr dtap-eval --help
   assert_success
   assert_output --partial "dtap-eval --compare"
+  assert_output --partial "--plot"
   for args in "--router nope" "--timeout -1" "--bogus" "--router cmd:'unclosed"; do
     run --separate-stderr dtap-eval $args < /dev/null
     assert_failure 2

@@ -72,5 +72,10 @@ Json summarise(const std::vector<Json>& records);
 std::string format_compare_table(const std::vector<std::pair<std::string, Json>>& rows);
 // original | attention | protected | |difference| x 8, one row per record.
 cv::Mat make_montage(const std::vector<Json>& records, std::size_t count, std::int64_t max_pixels);
+// PLR against mean whole-image PSNR, one (name, summary) per stream: a
+// labelled point per protected stream; a stream of original images (PSNR
+// null, or the 100 dB identical-image cap) is a dashed "unprotected PLR"
+// line. Throws dtap::Error when no stream has a PLR.
+cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows, cv::Size size = {900, 600});
 
 }  // namespace dtap
