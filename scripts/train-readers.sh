@@ -4,7 +4,8 @@
 # seed 1001 and records the figures in their manifests.
 #   scripts/train-readers.sh            (uses build/bin, works in build/readers)
 # Environment: DTAP_BIN (programs), WORK (scratch folder), OUT (where the
-# models go), THREADS (default 1), BATCH, LR, EPOCHS_CRNN / EPOCHS_CONV, LINES_CRNN / LINES_CONV, SCREENS.
+# models go), THREADS (default 1), ARCHS (default "crnn conv"), BATCH, LR,
+# EPOCHS_CRNN / EPOCHS_CONV, LINES_CRNN / LINES_CONV, SCREENS.
 # Re-running resumes unfinished trainings (their checkpoints stay in WORK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,7 @@ synth train 7 "$SCREENS"   # training screens
 synth val 77 40            # validation (per epoch)
 synth held 1001 60         # held-out: never trained on
 
-for arch in crnn conv; do
+for arch in ${ARCHS:-crnn conv}; do
   epochs_var="EPOCHS_${arch^^}"
   lines_var="LINES_${arch^^}"
   start=$(date +%s)
