@@ -240,10 +240,10 @@ Generator load_generator(const std::string& path, Json* manifest_out) {
 
 // Rectangles covering mask > 0, grown by `context`, merged while they overlap,
 // then grown to a multiple of `mult` where the image allows.
-std::vector<cv::Rect> mask_support_rects(const torch::Tensor& mask, std::int64_t context, std::int64_t mult) {
-  const int H = static_cast<int>(mask.size(1)), W = static_cast<int>(mask.size(2));
-  torch::Tensor on = (mask[0] > 0).to(torch::kUInt8).contiguous();
-  cv::Mat bin(H, W, CV_8U, on.data_ptr<std::uint8_t>());
+std::vector<cv::Rect> mask_support_rects(const cv::Mat& mask, int context, int mult) {
+  if (mask.type() != CV_32F) throw Error("generator: the mask must be one float channel");
+  const int H = mask.rows, W = mask.cols;
+  cv::Mat bin = mask > 0;
   cv::Mat labels, stats, centroids;
   int n = cv::connectedComponentsWithStats(bin, labels, stats, centroids, 8, CV_32S);
   const cv::Rect frame(0, 0, W, H);
@@ -251,14 +251,10 @@ std::vector<cv::Rect> mask_support_rects(const torch::Tensor& mask, std::int64_t
   for (int i = 1; i < n; ++i) {
     cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
-    int c = static_cast<int>(context);
-    rects.push_back(cv::Rect(r.x - c, r.y - c, r.width + 2 * c, r.height + 2 * c) & frame);
+    rects.push_back(cv::Rect(r.x - context, r.y - context, r.width + 2 * context, r.height + 2 * context) & frame);
   }
   auto grow = [&](cv::Rect r) {
-    const int m = static_cast<int>(mult);
-    int tw = (r.width + m - 1) / m * m, th = (r.height + m - 1) / m * m;
-    tw = std::min(tw, W);
-    th = std::min(th, H);
+    int tw = std::min((r.width + mult - 1) / mult * mult, W), th = std::min((r.height + mult - 1) / mult * mult, H);
     int x = std::clamp(r.x - (tw - r.width) / 2, 0, W - tw), y = std::clamp(r.y - (th - r.height) / 2, 0, H - th);
     return cv::Rect(x, y, tw, th);
   };
@@ -279,21 +275,19 @@ std::vector<cv::Rect> mask_support_rects(const torch::Tensor& mask, std::int64_t
   return rects;
 }
 
-torch::Tensor protect_image(Generator& generator, const torch::Tensor& rgb, const torch::Tensor& mask, double eps,
-                            std::int64_t context) {
+cv::Mat protect_image(Generator& generator, const cv::Mat& rgb, const cv::Mat& mask, double eps, int context) {
   torch::NoGradGuard no_grad;
-  if (rgb.dim() != 3 || rgb.size(0) != 3 || mask.dim() != 3 || mask.size(0) != 1 || rgb.size(1) != mask.size(1) ||
-      rgb.size(2) != mask.size(2))
-    throw Error("generator: image [3,H,W] and mask [1,H,W] must match");
-  torch::Tensor out = rgb.clone();
-  // Where the mask has a floor everywhere, the support is the whole image.
-  for (const cv::Rect& r : mask_support_rects(mask, context, generator->config().multiple())) {
-    using torch::indexing::Slice;
-    auto ys = Slice(r.y, r.y + r.height), xs = Slice(r.x, r.x + r.width);
-    torch::Tensor x = rgb.index({Slice(), ys, xs}).unsqueeze(0);
-    torch::Tensor m = mask.index({Slice(), ys, xs}).unsqueeze(0);
-    torch::Tensor d = generator->delta(x, m, eps)[0];  // [1,h,w]
-    out.index_put_({Slice(), ys, xs}, torch::clamp(x[0] + d, 0.0, 1.0));
+  if (rgb.type() != CV_32FC3 || mask.type() != CV_32F || rgb.size() != mask.size())
+    throw Error("generator: image (3 float channels) and mask (1 float channel) must match");
+  cv::Mat out = rgb.clone();
+  // Only the rectangles go to tensors: converting the whole screenshot costs more than the network does.
+  for (const cv::Rect& r : mask_support_rects(mask, context, static_cast<int>(generator->config().multiple()))) {
+    cv::Mat x_roi = rgb(r).clone(), m_roi = mask(r).clone();
+    torch::Tensor x = torch::from_blob(x_roi.data, {r.height, r.width, 3}, torch::kFloat).permute({2, 0, 1}).unsqueeze(0);
+    torch::Tensor m = torch::from_blob(m_roi.data, {1, 1, r.height, r.width}, torch::kFloat);
+    torch::Tensor y = torch::clamp(x + generator->delta(x, m, eps), 0.0, 1.0);
+    torch::Tensor hwc = y[0].permute({1, 2, 0}).contiguous();
+    cv::Mat(r.height, r.width, CV_32FC3, hwc.data_ptr<float>()).copyTo(out(r));
   }
   return out;
 }

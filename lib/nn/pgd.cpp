@@ -32,7 +32,10 @@ torch::Tensor pgd_protect(const std::vector<std::shared_ptr<Reader>>& readers, c
   }
   Rng rng(Rng::derive(config.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu));
   using torch::indexing::Slice;
-  for (const cv::Rect& r : mask_support_rects(mask, config.context, 16)) {
+  torch::Tensor mask_plane = mask[0].to(torch::kFloat).contiguous();
+  const cv::Mat mask_mat(static_cast<int>(mask_plane.size(0)), static_cast<int>(mask_plane.size(1)), CV_32F,
+                         mask_plane.data_ptr<float>());
+  for (const cv::Rect& r : mask_support_rects(mask_mat, config.context, 16)) {
     DualTargets targets = record_targets(rec, r);
     if (targets.pii_boxes.empty()) continue;  // nothing readable to hide here
     auto ys = Slice(r.y, r.y + r.height), xs = Slice(r.x, r.x + r.width);

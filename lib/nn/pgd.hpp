@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include "dtap/protect.hpp"
+#include "generator.hpp"
 #include "protect_objective.hpp"
 
 namespace dtap::nn {
@@ -17,8 +19,8 @@ struct PgdConfig {
   int eot_samples = 2;
   EotConfig eot;
   ObjectiveWeights weights;
-  std::int64_t prior_period = 8, prior_thickness = 3;  // structure prior (weights.lambda_prior)
-  std::int64_t context = 32;  // pixels of context around the mask's support
+  std::int64_t prior_period = kPriorPeriod, prior_thickness = kPriorThickness;  // structure prior (weights.lambda_prior)
+  int context = kSupportContext;  // pixels of context around the mask's support
   std::uint64_t seed = 0;
 };
 

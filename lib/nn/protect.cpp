@@ -91,23 +91,18 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
       if (mask.empty()) mask = rect_mask(rgb.size(), boxes);
       if (o.method == "noise") {
         protected_rgb = protect_baseline(rgb, boxes, "noise", eps, Rng::derive(o.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu), mask);
+      } else if (o.method == "dualtap") {
+        protected_rgb = nn::protect_image(generator, rgb, mask, eps);
       } else {
-        torch::Tensor x = mat_to_chw(rgb), m = mat_to_chw(mask);
-        torch::Tensor y;
-        if (o.method == "dualtap") {
-          y = nn::protect_image(generator, x, m, eps);
-        } else {
-          nn::PgdConfig pc;
-          pc.eps = eps;
-          pc.steps = o.steps;
-          pc.lr = o.pgd_lr;
-          pc.eot_samples = o.eot_samples;
-          pc.seed = o.seed;
-          pc.weights.lambda_l2 = 0.1;  // as the shipped generator was trained (scripts/train-generator.sh)
-          pc.weights.lambda_prior = 1.0;
-          y = nn::pgd_protect(readers, x, m, record, pc);
-        }
-        protected_rgb = chw_to_rgb(y);
+        nn::PgdConfig pc;
+        pc.eps = eps;
+        pc.steps = o.steps;
+        pc.lr = o.pgd_lr;
+        pc.eot_samples = o.eot_samples;
+        pc.seed = o.seed;
+        pc.weights.lambda_l2 = 0.1;  // as the shipped generator was trained (scripts/train-generator.sh)
+        pc.weights.lambda_prior = 1.0;
+        protected_rgb = chw_to_rgb(nn::pgd_protect(readers, mat_to_chw(rgb), mat_to_chw(mask), record, pc));
       }
     }
     double ms = ms_since(start);

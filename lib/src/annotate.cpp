@@ -209,11 +209,9 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
             }
   };
 
-  std::size_t malformed = 0;
   std::function<std::optional<Json>()> next;
   std::size_t next_imported = 0;
   RecordSource source(inputs, in);
-  const std::string malformed_prefix = log::tool_name() + ": line ";
   if (!options.privscreen_dir.empty()) {
     log::info("PrivScreen import: " + std::to_string(imported.size()) + " screenshots");
     next = [&]() -> std::optional<Json> {
@@ -221,20 +219,7 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
       return std::move(imported[next_imported++]);
     };
   } else {
-    next = [&]() -> std::optional<Json> {
-      auto r = source.next();
-      // The reader turns a malformed line into an error record: it is this
-      // program's failure, so it counts for the exit status.
-      if (r && r->size() == 2 && r->contains("error") && (*r)["error"].is_string() &&
-          (*r)["error"].get<std::string>().rfind(malformed_prefix, 0) == 0) {
-        ++malformed;
-        // The parser quotes what it last read, which may be a PII value: not for logs.
-        std::string message = (*r)["error"].get<std::string>().substr(log::tool_name().size() + 2);
-        message = message.substr(0, message.find("; last read"));
-        log::error(message);
-      }
-      return r;
-    };
+    next = [&] { return source.next(); };
   }
   BatchOptions batch;
   batch.label = "screens";
@@ -242,8 +227,7 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
   batch.keep_going = options.keep_going;
   batch.redact_text = options.redact_text;
   BatchStats stats = run_batch(next, process, out, batch);
-  if (malformed) log::warn(std::to_string(malformed) + " malformed input lines");
-  return stats.exit_code() != 0 || malformed ? 1 : 0;
+  return stats.exit_code();
 }
 
 }  // namespace dtap

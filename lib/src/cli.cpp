@@ -94,6 +94,7 @@ bool process_one(Json& record, const RecordProcessor& process, BatchStats& stats
     // its own failure; one from an earlier program is passed on.
     const Json& error = record["error"];
     bool own = error.is_string() && error.get<std::string>().rfind(log::tool_name() + ": ", 0) == 0;
+    if (own) log::error(error.get<std::string>().substr(log::tool_name().size() + 2));
     std::lock_guard<std::mutex> lock(stats_mutex);
     ++(own ? stats.failed : stats.passed_on);
     return !own;

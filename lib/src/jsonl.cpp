@@ -55,6 +55,8 @@ std::optional<Json> RecordReader::next() {
       // nlohmann's message starts with "[json.exception.parse_error.101] "; keep the cause.
       auto pos = what.find("] ");
       if (pos != std::string::npos) what = what.substr(pos + 2);
+      // It then quotes what it last read, which may be a PII value: never into records or logs.
+      what = what.substr(0, what.find("; last read"));
       return Json{{"id", "line " + std::to_string(line_)},
                   {"error", log::tool_name() + ": line " + std::to_string(line_) + ": malformed JSON: " + what}};
     }

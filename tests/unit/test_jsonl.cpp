@@ -98,6 +98,18 @@ TEST(Batch, FailFastStopsAfterFirstFailure) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
 }
 
+TEST(Jsonl, MalformedLineErrorNeverQuotesTheLine) {
+  // nlohmann quotes what it last read ("...; last read: '...'"): it may be a PII value.
+  std::istringstream in("{\"pii\": [{\"text\": \"Jane Roe 555-0142\"}] oops\n");
+  dtap::RecordReader reader(in);
+  auto bad = reader.next();
+  ASSERT_TRUE(bad);
+  const std::string error = (*bad)["error"].get<std::string>();
+  EXPECT_NE(error.find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(error.find("555-0142"), std::string::npos) << error;
+  EXPECT_EQ(error.find("last read"), std::string::npos) << error;
+}
+
 TEST(Batch, MalformedInputLinesAreThisProgramsFailures) {
   std::istringstream in("{\"id\": \"a\", \"image\": \"a.png\"}\n{broken\n");
   dtap::RecordReader reader(in);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dtap/cli.hpp"
+#include "dtap/protect.hpp"
 
 namespace dtap {
 
@@ -24,11 +25,11 @@ struct GeneratorTrainOptions {
   int eot_samples = 2;                // transformations per step
   double alpha = 1.0, beta = 1.0, kappa = 3.0;
   double lambda_out = 0.05, lambda_tv = 0.01, lambda_l2 = 0.1;
-  // Structure prior (line bands across the glyphs, measured to break Tesseract):
-  // weight, band period and thickness in pixels. 0 = surrogate objective only.
+  // Structure prior (line bands across the glyphs, see protect.hpp): weight,
+  // band period and thickness in pixels. 0 = surrogate objective only.
   double lambda_prior = 1.0;
-  int prior_period = 8, prior_thickness = 3;
-  std::vector<double> phase_periods = {4, 6, 8};
+  int prior_period = kPriorPeriod, prior_thickness = kPriorThickness;
+  std::vector<double> phase_periods = {5, 10};  // row-phase inputs: the prior's period and its double
   double val_fraction = 0.1;          // crops held out for the final metrics
   int checkpoint_every = 100;
   bool resume = false;

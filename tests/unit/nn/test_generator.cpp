@@ -19,6 +19,20 @@ std::string tmp_dir(const std::string& name) {
   return d.string();
 }
 
+cv::Mat random_rgb(int rows, int cols) {
+  cv::Mat x(rows, cols, CV_32FC3);
+  cv::theRNG().state = 5;
+  cv::randu(x, cv::Scalar::all(0.0), cv::Scalar::all(1.0));
+  return x;
+}
+
+// Per-pixel largest change over the three channels.
+cv::Mat channel_max(const cv::Mat& rgb) {
+  std::vector<cv::Mat> c;
+  cv::split(rgb, c);
+  return cv::max(cv::max(c[0], c[1]), c[2]);
+}
+
 // A small generator whose output is far from zero (the shipped init starts near identity).
 Generator loud_generator(std::vector<std::int64_t> channels = {4, 8}, double eps = 0.2) {
   torch::manual_seed(3);
@@ -76,38 +90,56 @@ TEST(Generator, OddSizesRoundTripToTheSameSize) {
   auto d = g->delta(torch::rand({1, 3, 37, 53}), torch::ones({1, 1, 37, 53}), 0.1);
   EXPECT_EQ(d.sizes(), (std::vector<std::int64_t>{1, 1, 37, 53}));
   // A 721x1603 screenshot through the support-rectangle path.
-  auto x = torch::rand({3, 1603, 721});
-  auto m = torch::zeros({1, 1603, 721});
-  m.index_put_({0, torch::indexing::Slice(700, 740), torch::indexing::Slice(690, 721)}, 1.0);  // touches the right edge
-  m.index_put_({0, torch::indexing::Slice(0, 20), torch::indexing::Slice(5, 300)}, 1.0);        // and the top
-  auto y = dtap::nn::protect_image(g, x, m, 0.1);
-  EXPECT_EQ(y.sizes(), x.sizes());
-  auto diff = (y - x).abs();
-  EXPECT_EQ(diff.masked_select((m == 0).expand_as(x)).max().item<float>(), 0.0f);
-  EXPECT_LE(diff.max().item<float>(), 0.1 + 1e-6);
-  EXPECT_GT(diff.max().item<float>(), 0.05);
+  cv::Mat x = random_rgb(1603, 721);
+  cv::Mat m(1603, 721, CV_32F, cv::Scalar(0));
+  m(cv::Rect(690, 700, 31, 40)).setTo(1.0f);  // touches the right edge
+  m(cv::Rect(5, 0, 295, 20)).setTo(1.0f);     // and the top
+  cv::Mat y = dtap::nn::protect_image(g, x, m, 0.1);
+  ASSERT_EQ(y.size(), x.size());
+  ASSERT_EQ(y.type(), CV_32FC3);
+  cv::Mat diff = channel_max(cv::abs(y - x));
+  double outside_max = 0, max = 0;
+  cv::minMaxLoc(diff, nullptr, &outside_max, nullptr, nullptr, m == 0);
+  cv::minMaxLoc(diff, nullptr, &max);
+  EXPECT_EQ(outside_max, 0.0);
+  EXPECT_LE(max, 0.1 + 1e-6);
+  EXPECT_GT(max, 0.05);
 }
 
-TEST(Generator, SupportRectanglesEqualTheWholeImageWhereContextSuffices) {
+TEST(Generator, SupportRectanglesMatchTheWholeImagePassInBoundsAndSupport) {
   auto g = loud_generator({4, 8});
-  torch::NoGradGuard no_grad;
-  auto x = torch::rand({3, 128, 160});
-  auto m = torch::zeros({1, 128, 160});
-  m.index_put_({0, torch::indexing::Slice(60, 70), torch::indexing::Slice(70, 90)}, 1.0);
-  auto fast = dtap::nn::protect_image(g, x, m, 0.2, 48);
-  auto full = g->apply(x.unsqueeze(0), m.unsqueeze(0), 0.2)[0];
+  cv::Mat x = random_rgb(128, 160);
+  cv::Mat m(128, 160, CV_32F, cv::Scalar(0));
+  m(cv::Rect(70, 60, 20, 10)).setTo(1.0f);
+  cv::Mat fast = dtap::nn::protect_image(g, x, m, 0.2, 48);
+  torch::Tensor full;
+  {
+    torch::NoGradGuard no_grad;
+    torch::Tensor xt = torch::from_blob(x.data, {1, 128, 160, 3}, torch::kFloat).permute({0, 3, 1, 2});
+    torch::Tensor mt = torch::from_blob(m.data, {1, 1, 128, 160}, torch::kFloat);
+    full = (g->apply(xt, mt, 0.2) - xt).abs();
+  }
   // Per-rectangle GroupNorm statistics make it differ from a whole-image pass, but the
   // change stays bounded and inside the mask, as the whole-image pass's does.
-  auto outside = (m == 0).expand_as(x);
-  EXPECT_EQ((fast - x).abs().masked_select(outside).max().item<float>(), 0.0f);
-  EXPECT_EQ((full - x).abs().masked_select(outside).max().item<float>(), 0.0f);
-  EXPECT_LE((fast - x).abs().max().item<float>(), 0.2 + 1e-6);
-  EXPECT_GT((fast - x).abs().max().item<float>(), 0.05);
+  cv::Mat diff = channel_max(cv::abs(fast - x));
+  double outside_max = 0, max = 0;
+  cv::minMaxLoc(diff, nullptr, &outside_max, nullptr, nullptr, m == 0);
+  cv::minMaxLoc(diff, nullptr, &max);
+  EXPECT_EQ(outside_max, 0.0);
+  EXPECT_EQ(full.amax(1)[0].masked_select(torch::from_blob(m.data, {128, 160}, torch::kFloat) == 0).max().item<float>(), 0.0f);
+  EXPECT_LE(max, 0.2 + 1e-6);
+  EXPECT_GT(max, 0.05);
   auto rects = dtap::nn::mask_support_rects(m, 48, 16);
   ASSERT_EQ(rects.size(), 1u);
   EXPECT_EQ(rects[0].width % 16, 0);
   EXPECT_EQ(rects[0].height % 16, 0);
-  EXPECT_TRUE(dtap::nn::mask_support_rects(torch::zeros({1, 20, 20}), 8, 16).empty());
+  EXPECT_TRUE((rects[0] & cv::Rect(70 - 48, 60 - 48, 20 + 96, 10 + 96)) == (cv::Rect(70 - 48, 60 - 48, 20 + 96, 10 + 96) & cv::Rect(0, 0, 160, 128)));
+  EXPECT_TRUE(dtap::nn::mask_support_rects(cv::Mat(20, 20, CV_32F, cv::Scalar(0)), 8, 16).empty());
+  // Parts further apart than twice the context stay separate rectangles.
+  cv::Mat two(200, 200, CV_32F, cv::Scalar(0));
+  two(cv::Rect(10, 10, 30, 10)).setTo(1.0f);
+  two(cv::Rect(10, 150, 30, 10)).setTo(1.0f);
+  EXPECT_EQ(dtap::nn::mask_support_rects(two, 16, 16).size(), 2u);
 }
 
 TEST(Generator, SaveLoadAndClearErrors) {
