@@ -28,9 +28,12 @@ dtap-attend -q -o "$out/attention" < "$out/annotated.jsonl" > "$out/attended.jso
 # untouched, so protection gets the annotated records and the attention map
 # is drawn in the montage for comparison.
 declare -A streams=([unprotected]="$out/annotated.jsonl")
+eps=$(jq -r .eps "$DTAP_STAGE/share/dtap/models/generator.pt.json")  # noise at the generator's bound
 for method in mask noise dualtap; do
   echo "demo: dtap-protect --method $method" >&2
-  dtap-protect -q --method "$method" -o "$out/protected-$method" < "$out/annotated.jsonl" \
+  bound=()
+  [ "$method" = noise ] && bound=(--epsilon "$eps")
+  dtap-protect -q --method "$method" "${bound[@]}" -o "$out/protected-$method" < "$out/annotated.jsonl" \
     | jq -c --slurpfile att <(jq -s 'map({(.id): .attention}) | add' "$out/attended.jsonl") \
         '.attention = ($att[0][.id] // null)' > "$out/$method.jsonl" || true
   streams[$method]="$out/$method.jsonl"

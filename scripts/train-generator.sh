@@ -3,7 +3,7 @@
 # manifest) with fixed seeds against the shipped surrogate readers.
 #   scripts/train-generator.sh            (uses build/bin, works in build/generator)
 # Environment: DTAP_BIN (programs), WORK (scratch folder), OUT (where the model
-# goes), THREADS (default 2), SCREENS (training screens), STEPS, EPS, READERS
+# goes), THREADS (default 1), SCREENS (training screens), STEPS, EPS, READERS
 # (space-separated checkpoints; default the shipped reader-*.pt).
 # Re-running resumes an unfinished training (its checkpoint stays in WORK).
 set -euo pipefail
@@ -11,10 +11,10 @@ cd "$(dirname "$0")/.."
 BIN=${DTAP_BIN:-build/bin}
 WORK=${WORK:-build/generator}
 OUT=${OUT:-share/dtap/models}
-THREADS=${THREADS:-2}
+THREADS=${THREADS:-1}   # the weights depend on the thread count; the shipped ones used 1
 SCREENS=${SCREENS:-200}
-STEPS=${STEPS:-40}
-EPS=${EPS:-0.4}
+STEPS=${STEPS:-600}
+EPS=${EPS:-0.37}
 READERS=${READERS:-share/dtap/models/reader-conv.pt}
 [ -n "$READERS" ] || { echo "train-generator.sh: no reader checkpoints (run scripts/train-readers.sh first)" >&2; exit 1; }
 mkdir -p "$WORK" "$OUT"
@@ -29,8 +29,8 @@ resume=()
 [ -s "$WORK/generator.pt" ] && resume=(--resume)
 start=$(date +%s)
 "$BIN/dtap-train" generator --data "$WORK/train.jsonl" "${reader_args[@]}" -o "$WORK/generator.pt" \
-  --eps "$EPS" --steps "$STEPS" --max-screens 40 --crop-width 256 --crop-height 80 --batch 2 --eot-samples 1 \
-  --lr 0.005 --checkpoint-every 10 --seed 1 --threads "$THREADS" "${resume[@]}"
+  --eps "$EPS" --steps "$STEPS" --max-screens "$SCREENS" --crop-width 256 --crop-height 80 --batch 4 --eot-samples 2 \
+  --lr 0.002 --lambda-l2 0.6 --checkpoint-every 100 --seed 1 --threads "$THREADS" "${resume[@]}"
 echo "generator: trained in $(( $(date +%s) - start )) s (wall, this run)" >&2
 cp "$WORK/generator.pt" "$OUT/generator.pt.tmp" && mv "$OUT/generator.pt.tmp" "$OUT/generator.pt"
 cp "$WORK/generator.pt.json" "$OUT/generator.pt.json"

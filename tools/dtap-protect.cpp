@@ -8,11 +8,11 @@
 int main(int argc, char** argv) {
   dtap::Tool tool("dtap-protect",
                   "Protect screenshots before an untrusted router sees them: the PII found by\n"
-                  "dtap-annotate (the record's \"pii\" boxes, weighted by dtap-attend's attention map\n"
-                  "when the record has one) becomes unreadable, the rest of the screen stays as it was.\n"
+                  "dtap-annotate (the record's \"pii\" boxes) becomes unreadable, the rest of the\n"
+                  "screen stays as it was.\n"
                   "Writes lossless PNGs at the original resolution into -o DIR and adds \"protected\"\n"
                   "and \"protect\" {method, model, epsilon, ms, psnr} to each record on stdout.",
-                  "  dtap-annotate shots/ | dtap-attend | dtap-protect -o protected/ | dtap-eval > report.jsonl\n"
+                  "  dtap-annotate shots/ | dtap-protect -o protected/ | dtap-eval > report.jsonl\n"
                   "  dtap-protect --method mask -o redacted/ < annotated.jsonl > redacted.jsonl\n"
                   "  dtap-protect --shard 2/4 -o protected/ < annotated.jsonl > part2.jsonl");
   dtap::ProtectOptions o;
@@ -33,8 +33,10 @@ int main(int argc, char** argv) {
   app.add_option("--pgd-lr", o.pgd_lr, "pgd: Adam step size")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--eot-samples", o.eot_samples, "pgd: transformations sampled per step")
       ->check(CLI::Range(1, 64))->capture_default_str();
-  app.add_option("--attention", o.attention, "Mask when a record has no \"attention\": box (filled PII boxes)")
-      ->check(CLI::IsMember({"box"}))->capture_default_str();
+  app.add_option("--attention", o.attention,
+                 "Mask: box (the filled PII boxes, what the shipped generator was trained on) or record "
+                 "(the record's dtap-attend map, boxes where it has none)")
+      ->check(CLI::IsMember({"box", "record"}))->capture_default_str();
   app.add_option("--shard", o.shard, "Process only records K, K+N, K+2N... (K/N, 1-based) to split a batch");
   app.add_option("-j,--jobs", o.jobs, "Records processed in parallel")->check(CLI::Range(1, 256))->capture_default_str();
   app.add_flag("--force", o.force, "Replace protected images left by an earlier run (never an input)");

@@ -86,8 +86,9 @@ torch::Tensor stripe_template(const torch::Tensor& x, const torch::Tensor& m, st
 void save_generator(Generator& generator, const std::string& path, const Json& manifest);
 Generator load_generator(const std::string& path, Json* manifest = nullptr);
 
-// Pixels of context the generator sees around each connected part of the mask
-// (the training crops leave at least 4; 16 measured as good as 32 at 30% less area).
+// Pixels of context the generator sees around each connected part of the mask:
+// the training crops leave at least 4; 16 runs on 30-40% less area than 32
+// (three 1080x2400 screens: 0.19 vs 0.26 Mpixel).
 constexpr int kSupportContext = 16;
 
 // The rectangles the generator (and PGD) run on: the mask's connected parts,

@@ -38,7 +38,8 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
   if (std::find(methods.begin(), methods.end(), o.method) == methods.end())
     throw UsageError("--method must be one of dualtap, pgd, mask, blur, mosaic, noise, none; not '" + o.method + "'");
   if (o.out_dir.empty()) throw UsageError("an output folder is required (-o DIR)");
-  if (o.attention != "box") throw UsageError("--attention must be box, not '" + o.attention + "'");
+  if (o.attention != "box" && o.attention != "record")
+    throw UsageError("--attention must be box or record, not '" + o.attention + "'");
   if (o.epsilon > 1) throw UsageError("--epsilon is in [0,1] units (e.g. 0.25 = 64/255), not " + std::to_string(o.epsilon));
   Shard shard = o.shard.empty() ? Shard{} : parse_shard(o.shard);
   std::error_code ec;
@@ -87,7 +88,9 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
     if (is_baseline_method(o.method) && o.method != "noise") {
       protected_rgb = protect_baseline(rgb, boxes, o.method, eps, 0);
     } else {
-      cv::Mat mask = load_record_attention(record, rgb.size());
+      // The shipped generator was trained on box masks: a sparse attention map leaves it
+      // nearly powerless (demo: PLR 1.0), so the record's map is used only when asked for.
+      cv::Mat mask = o.attention == "record" ? load_record_attention(record, rgb.size()) : cv::Mat();
       if (mask.empty()) mask = rect_mask(rgb.size(), boxes);
       if (o.method == "noise") {
         protected_rgb = protect_baseline(rgb, boxes, "noise", eps, Rng::derive(o.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu), mask);

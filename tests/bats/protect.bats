@@ -9,7 +9,7 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d\n", $1*16777216+$2*
 @test "protect --help shows a pipeline example and every method" {
   run --separate-stderr dtap-protect --help
   assert_success
-  assert_output --partial "dtap-annotate shots/ | dtap-attend | dtap-protect -o protected/ | dtap-eval"
+  assert_output --partial "dtap-annotate shots/ | dtap-protect -o protected/ | dtap-eval"
   for m in dualtap pgd mask blur mosaic noise none; do assert_output --partial "$m"; done
 }
 
@@ -33,6 +33,22 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d\n", $1*16777216+$2*
   for f in shots/*.png; do cmp "$f" "out-none/$(basename "$f")"; done
   # "protected" PNGs differ from the originals for the real baselines
   ! cmp -s shots/$(ls shots | head -1) out-mask/$(ls shots | head -1)
+}
+
+@test "--attention box ignores a record's attention map; --attention record uses it" {
+  dtap-synth -n 1 --seed 3 --size 720x1600 -o shots > shots.jsonl
+  # dtap-attend gives an all-zero map to a record without PII.
+  jq -c '.pii = []' shots.jsonl | dtap-attend -q -o att > att.jsonl
+  jq -c --slurpfile a att.jsonl '.attention = $a[0].attention' shots.jsonl > with-map.jsonl
+  jq -e '.attention | type == "string"' with-map.jsonl
+  run --separate-stderr dtap-protect --method noise --epsilon 0.3 -o out-box < with-map.jsonl
+  assert_success
+  echo "$output" | jq -e '.protect.psnr | type == "number"'     # the PII boxes changed
+  run --separate-stderr dtap-protect --method noise --epsilon 0.3 --attention record -o out-rec < with-map.jsonl
+  assert_success
+  echo "$output" | jq -e '.protect.psnr == null'                # the zero map changed nothing
+  run --separate-stderr dtap-protect --attention grad -o out-bad < with-map.jsonl
+  assert_failure 2
 }
 
 @test "protect never writes over its input, even with --force" {

@@ -5,19 +5,15 @@
 
 #include "dtap/error.hpp"
 #include "generator.hpp"
+#include "../test_util.hpp"
 
 namespace fs = std::filesystem;
 using dtap::nn::Generator;
 using dtap::nn::GeneratorConfig;
 
-namespace {
+using dtap::test::tmp_dir;
 
-std::string tmp_dir(const std::string& name) {
-  fs::path d = fs::path(DTAP_TEST_TMP) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
+namespace {
 
 cv::Mat random_rgb(int rows, int cols) {
   cv::Mat x(rows, cols, CV_32FC3);

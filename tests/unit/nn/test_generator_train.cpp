@@ -12,18 +12,14 @@
 #include "dtap/train_generator.hpp"
 #include "generator.hpp"
 #include "protect_objective.hpp"
+#include "../test_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace dtap::nn;
 
-namespace {
+using dtap::test::tmp_dir;
 
-std::string tmp_dir(const std::string& name) {
-  fs::path d = fs::path(DTAP_TEST_TMP) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
+namespace {
 
 // Two synthetic screens (PNGs + records) in `dir`; returns the records file.
 std::string synth_records(const std::string& dir, int n) {

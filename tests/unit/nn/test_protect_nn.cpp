@@ -13,22 +13,14 @@
 #include "dtap/jsonl.hpp"
 #include "dtap/protect.hpp"
 #include "generator.hpp"
+#include "../test_util.hpp"
 
 namespace fs = std::filesystem;
 
+using dtap::test::tmp_dir;
+using dtap::test::bytes_of;
+
 namespace {
-
-std::string tmp_dir(const std::string& name) {
-  fs::path d = fs::path(DTAP_TEST_TMP) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
-
-std::string bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // n screenshots of odd size with one PII box each; returns the records as JSON Lines.
 std::string make_inputs(const std::string& dir, int n) {

@@ -6,19 +6,15 @@
 
 #include "dtap/error.hpp"
 #include "reader.hpp"
+#include "../test_util.hpp"
 
 namespace fs = std::filesystem;
 using dtap::BBox;
 using namespace dtap::nn;
 
-namespace {
-std::string tmp_dir(const std::string& name) {
-  fs::path p = fs::path(DTAP_TEST_TMP) / ("reader-" + name);
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
+using dtap::test::tmp_dir;
 
+namespace {
 // Finite-difference check of d sum(R * crop) / d image on sampled pixels.
 void check_crop_gradient(const BBox& box, std::int64_t H, std::int64_t W) {
   torch::manual_seed(3);
@@ -130,7 +126,7 @@ TEST(Reader, BothArchitecturesSmallAndShaped) {
 }
 
 TEST(Reader, SaveLoadRoundTrip) {
-  const auto dir = tmp_dir("roundtrip");
+  const auto dir = tmp_dir("reader-roundtrip");
   for (const auto& arch : reader_archs()) {
     torch::manual_seed(1);
     auto r = make_reader(arch);
@@ -155,7 +151,7 @@ TEST(Reader, SaveLoadRoundTrip) {
 }
 
 TEST(Reader, BadCheckpointsAreClearErrors) {
-  const auto dir = tmp_dir("bad");
+  const auto dir = tmp_dir("reader-bad");
   EXPECT_THROW(load_reader(dir + "/missing.pt"), dtap::Error);
   {
     std::ofstream(dir + "/garbage.pt") << "this is not a torch archive";
