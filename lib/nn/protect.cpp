@@ -126,13 +126,7 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
     info["threads"] = o.threads;
     record["protect"] = info;
   };
-  BatchOptions bo;
-  bo.label = "screens";
-  bo.jobs = o.jobs;
-  bo.keep_going = o.keep_going;
-  bo.redact_text = o.redact_text;
-  BatchStats stats = run_batch(next, process, out, bo);
-  return stats.exit_code();
+  return run_batch(next, process, out, BatchOptions{"screens", o.jobs, o.keep_going, o.redact_text}).exit_code();
 }
 
 }  // namespace dtap

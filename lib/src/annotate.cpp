@@ -221,13 +221,8 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
   } else {
     next = [&] { return source.next(); };
   }
-  BatchOptions batch;
-  batch.label = "screens";
-  batch.jobs = options.jobs;
-  batch.keep_going = options.keep_going;
-  batch.redact_text = options.redact_text;
-  BatchStats stats = run_batch(next, process, out, batch);
-  return stats.exit_code();
+  return run_batch(next, process, out, BatchOptions{"screens", options.jobs, options.keep_going, options.redact_text})
+      .exit_code();
 }
 
 }  // namespace dtap
