@@ -163,7 +163,9 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
   config.channels = o.channels;
   config.groups = o.groups;
   config.eps = o.eps;
-  config.phase_periods = o.phase_periods;
+  // Row-phase inputs at the prior's period and its double: a convolutional net
+  // cannot draw periodic bands on a flat background otherwise.
+  config.phase_periods = {static_cast<double>(o.prior_period), 2.0 * o.prior_period};
   nn::Generator generator{nullptr};
   int start_step = 0;
   double previous_seconds = 0;

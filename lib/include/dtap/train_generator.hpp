@@ -29,7 +29,6 @@ struct GeneratorTrainOptions {
   // band period and thickness in pixels. 0 = surrogate objective only.
   double lambda_prior = 1.0;
   int prior_period = kPriorPeriod, prior_thickness = kPriorThickness;
-  std::vector<double> phase_periods = {5, 10};  // row-phase inputs: the prior's period and its double
   double val_fraction = 0.1;          // crops held out for the final metrics
   int checkpoint_every = 100;
   bool resume = false;
