@@ -28,8 +28,8 @@ constexpr double kDefaultEpsilon = 0.25;
 // light backgrounds. Drawn by hand at eps 0.4 on 20 held-out screens against
 // Tesseract: 5/2 PLR 0.26 at 30.1 dB, 6/2 0.38 at 30.6 dB, 8/3 0.53 at 30.0 dB,
 // 4/1 0.83; lighter bands (eps 0.32) barely work (5/2: 0.88). Learned on top
-// (eps 0.37, l2 0.6), 6/2 won: PLR 0.21 at 30.4 dB and 0.24 after scale:0.5,
-// where 5/2 gave 0.25 at 30.0 dB but 0.44 after scale:0.5, and 8/3 0.42.
+// (generator, eps 0.37, l2 0.6), 6/2 won: PLR 0.28 at 30.6 dB, 0.22 after
+// scale:0.5, where 5/2 gave 0.25 at 30.0 dB but 0.44 after scale:0.5, 8/3 0.42.
 constexpr int kPriorPeriod = 6, kPriorThickness = 2;
 
 struct ProtectOptions {
