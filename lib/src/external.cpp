@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <future>
+#include <mutex>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
@@ -71,6 +72,11 @@ CommandResult run_command(const std::vector<std::string>& args, double timeout_s
   auto start = std::chrono::steady_clock::now();
   bp::child child;
   try {
+    // Boost.Process makes its pipes without O_CLOEXEC and closes the parent's write ends only after
+    // the fork: a child forked meanwhile by another thread would inherit them, and this call would
+    // then wait for that (maybe hanging) child before its output reached EOF. Spawn one at a time.
+    static std::mutex spawn_mutex;
+    std::lock_guard<std::mutex> lock(spawn_mutex);
     child = bp::child(exe, bp::args(rest), bp::std_in.close(), bp::std_out > out, bp::std_err > err, io, group);
   } catch (const std::exception& e) {
     throw Error("cannot start '" + args[0] + "': " + e.what());

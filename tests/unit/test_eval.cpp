@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -121,6 +124,28 @@ TEST(External, HangingCommandIsKilledAtTimeout) {
   }
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LT(s, 10);
+}
+
+TEST(External, ConcurrentCallsDoNotInheritEachOthersPipes) {
+  // Batches run commands from several threads. A child forked by one thread must not inherit the
+  // stdout pipe of another thread's child, or that call waits for the unrelated (maybe hanging)
+  // child to exit: a fast command would time out beside a slow one.
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> slow;
+  for (int t = 0; t < 4; ++t)
+    slow.emplace_back([&] {
+      while (!stop) dtap::run_command({"sleep", "2"}, 10);
+    });
+  double worst_s = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = dtap::run_command({"echo", "fast"}, 10);
+    worst_s = std::max(worst_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    EXPECT_EQ(r.out, "fast\n");
+  }
+  stop = true;
+  for (auto& t : slow) t.join();
+  EXPECT_LT(worst_s, 1.5);
 }
 
 TEST(EvalSummary, CountsAndRatios) {
