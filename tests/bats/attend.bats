@@ -28,6 +28,12 @@ setup() { cd "$BATS_TEST_TMPDIR"; ln -s "$BATS_FILE_TMPDIR/s" s; cp "$BATS_FILE_
   assert_output --partial "records 3"
   mass=$(printf '%s\n' "$output" | sed 's/.*pii_mass \([0-9.]*\).*/\1/')
   awk -v m="$mass" 'BEGIN { exit !(m > 0.5) }'
+  # the benchmark's scoring against truth records: the same boxes give the same figures; no PII box, no mass
+  run "$DTAP_BUILD/bin/attention-mass" --truth s.jsonl < out.jsonl
+  assert_output --partial "pii_mass $mass"
+  jq -c '.pii = []' s.jsonl > nopii-truth.jsonl
+  run "$DTAP_BUILD/bin/attention-mass" --truth nopii-truth.jsonl < out.jsonl
+  assert_output --partial "pii_mass 0.0000"
 }
 
 @test "a record without PII gets an all-zero map, no crash" {

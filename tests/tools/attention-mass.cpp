@@ -2,8 +2,14 @@
 // Reads records (stdin) with "attention" PNGs; prints, averaged over records,
 // the share of the map's mass inside PII boxes, inside task boxes and inside
 // the other (non-PII) words' boxes. Exit 1 when a record has no readable map.
+//   attention-mass [--truth TRUTH.jsonl] < attended.jsonl
+// With --truth the boxes come from the truth record of the same id (dtap-synth's),
+// so maps computed from dtap-annotate's detections are scored against the real PII.
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <map>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -27,16 +33,38 @@ cv::Mat union_mask(const dtap::Json& rec, const char* field, cv::Size size) {
 }
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  std::map<std::string, dtap::Json> truth;
+  if (argc == 3 && std::strcmp(argv[1], "--truth") == 0) {
+    std::ifstream in(argv[2]);
+    if (!in) {
+      std::fprintf(stderr, "attention-mass: cannot open %s\n", argv[2]);
+      return 2;
+    }
+    dtap::RecordReader truth_reader(in);
+    while (auto t = truth_reader.next()) truth[t->value("id", "")] = *t;
+  } else if (argc != 1) {
+    std::fprintf(stderr, "usage: attention-mass [--truth TRUTH.jsonl] < attended.jsonl\n");
+    return 2;
+  }
   dtap::RecordReader reader(std::cin);
   std::size_t n = 0, empty = 0, bad = 0;
   double pii = 0, task = 0, words = 0, covered = 0;
-  while (auto rec = reader.next()) {
-    if (!rec->contains("attention") || !(*rec)["attention"].is_string()) {
+  while (auto attended = reader.next()) {
+    const dtap::Json* rec = &*attended;  // where the boxes come from
+    if (!truth.empty()) {
+      auto it = truth.find(attended->value("id", ""));
+      if (it == truth.end()) {
+        ++bad;
+        continue;
+      }
+      rec = &it->second;
+    }
+    if (!attended->contains("attention") || !(*attended)["attention"].is_string()) {
       ++bad;
       continue;
     }
-    cv::Mat a = cv::imread((*rec)["attention"].get<std::string>(), cv::IMREAD_GRAYSCALE);
+    cv::Mat a = cv::imread((*attended)["attention"].get<std::string>(), cv::IMREAD_GRAYSCALE);
     if (a.empty()) {
       ++bad;
       continue;

@@ -8,17 +8,13 @@
 #include "dtap/error.hpp"
 #include "dtap/image.hpp"
 #include "dtap/synth.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::path(DTAP_TEST_TMP) / ("annotate-" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh_dir(const std::string& name) { return dtap::test::tmp_dir("annotate-" + name); }
 
 dtap::SynthScreen screen(const std::string& tpl, int index = 0) {
   dtap::SynthOptions o;

@@ -7,6 +7,7 @@
 #include "dtap/cli.hpp"
 #include "dtap/error.hpp"
 #include "dtap/jsonl.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 using dtap::Json;
@@ -29,9 +30,7 @@ TEST(Jsonl, MalformedLineBecomesErrorRecordAndStreamGoesOn) {
 }
 
 TEST(Jsonl, DirectoriesExpandSortedImagesOnly) {
-  fs::path d = fs::path(DTAP_TEST_TMP) / "expand";
-  fs::remove_all(d);
-  fs::create_directories(d);
+  fs::path d = dtap::test::tmp_dir("expand");
   for (const char* n : {"b.png", "a.JPG", "c.webp", "notes.txt", "d.jpeg"}) std::ofstream(d / n) << "x";
   auto paths = dtap::expand_image_paths({d.string(), "missing.png"});
   ASSERT_EQ(paths.size(), 5u);

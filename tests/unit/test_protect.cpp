@@ -9,6 +9,7 @@
 
 #include "dtap/error.hpp"
 #include "dtap/protect.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -71,7 +72,9 @@ TEST(ProtectBaselines, NoiseIsBoundedByEpsilonAndFollowsTheMask) {
     for (int x = 0; x < 50; ++x) {
       double d = std::abs(out.at<cv::Vec3f>(y, x)[0] - 0.5);
       float m = mask.at<float>(y, x);
-      if (m == 0) EXPECT_EQ(d, 0.0);
+      if (m == 0) {
+        EXPECT_EQ(d, 0.0);
+      }
       if (m == 1) max_full = std::max(max_full, d);
       if (m == 0.5f) max_half = std::max(max_half, d);
     }
@@ -123,9 +126,7 @@ TEST(ProtectRecord, ProtectedPathIsSafe) {
 }
 
 TEST(ProtectRecord, AttentionMapMustMatchTheImage) {
-  fs::path dir = fs::path(DTAP_TEST_TMP) / "protect-att";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  fs::path dir = dtap::test::tmp_dir("protect-att");
   cv::Mat a(20, 30, CV_8U, cv::Scalar(0));
   a(cv::Rect(0, 0, 10, 10)).setTo(255);
   cv::imwrite((dir / "a.png").string(), a);

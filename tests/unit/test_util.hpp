@@ -5,11 +5,17 @@
 #include <iterator>
 #include <string>
 
+#include <gtest/gtest.h>
+
 namespace dtap::test {
 
-// A fresh, empty folder under the build's test-tmp folder.
+// A fresh, empty folder under the build's test-tmp folder, one per test: ctest -j runs the
+// tests of a fixture in parallel processes, so a folder per fixture would be emptied under
+// another test's feet.
 inline std::string tmp_dir(const std::string& name) {
   std::filesystem::path d = std::filesystem::path(DTAP_TEST_TMP) / name;
+  if (const auto* test = ::testing::UnitTest::GetInstance()->current_test_info())
+    d /= std::string(test->test_suite_name()) + "." + test->name();
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d.string();

@@ -8,6 +8,7 @@
 #include "dtap/attention.hpp"
 #include "dtap/error.hpp"
 #include "reader.hpp"
+#include "../test_util.hpp"
 
 namespace fs = std::filesystem;
 using dtap::Json;
@@ -16,8 +17,7 @@ namespace {
 // Two tiny untrained readers saved to disk (the ensemble).
 std::vector<std::string> tiny_readers() {
   static std::vector<std::string> paths = [] {
-    fs::path dir = fs::path(DTAP_TEST_TMP) / "attention-readers";
-    fs::create_directories(dir);
+    fs::path dir = dtap::test::tmp_dir("attention-readers");
     std::vector<std::string> p;
     for (const auto& arch : dtap::nn::reader_archs()) {
       torch::manual_seed(5);
