@@ -8,7 +8,8 @@
 #   bench/protect-quality.sh [N]        (N screens, default 100)
 # Environment: DTAP_BIN (programs, default build/bin), WORK (scratch, default
 # build/bench-protect), METHODS (default "none dualtap noise mask blur mosaic"),
-# EPS (for noise and pgd; default: the shipped generator's eps), THREADS,
+# MODEL (dualtap's generator, default the shipped one), EPS (for noise and pgd;
+# default: MODEL's eps), THREADS,
 # PGD_N (pgd runs on the first PGD_N screens only, default 20: it is ~100x
 # slower; 0 = skip) and PGD_STEPS (default 40).
 set -euo pipefail
@@ -20,8 +21,9 @@ THREADS=${THREADS:-2}
 METHODS=${METHODS:-"none dualtap noise mask blur mosaic"}
 PGD_N=${PGD_N:-20}
 PGD_STEPS=${PGD_STEPS:-40}
+MODEL=${MODEL:-share/dtap/models/generator.pt}
 if [ -z "${EPS:-}" ]; then
-  EPS=$(jq -r .eps share/dtap/models/generator.pt.json 2>/dev/null || echo 0.4)
+  EPS=$(jq -r .eps "$MODEL.json")
 fi
 mkdir -p "$WORK"
 export DTAP_THREADS=$THREADS NO_COLOR=1
@@ -43,6 +45,7 @@ for m in $METHODS; do
   extra=()
   case $m in
     noise) extra=(--epsilon "$EPS") ;;
+    dualtap) extra=(-m "$MODEL") ;;
   esac
   start=$(date +%s.%N)
   "$BIN/dtap-protect" --method "$m" "${extra[@]}" --force -q -o "$out" < "$held-annotated.jsonl" > "$out.jsonl" || true
