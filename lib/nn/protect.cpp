@@ -103,7 +103,7 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
         pc.lr = o.pgd_lr;
         pc.eot_samples = o.eot_samples;
         pc.seed = o.seed;
-        pc.weights.lambda_l2 = 0.6;  // the objective scripts/train-generator.sh trains the shipped generator with
+        pc.weights.lambda_l2 = kL2Weight;  // the shipped generator's objective
         pc.weights.lambda_prior = 1.0;
         protected_rgb = chw_to_rgb(nn::pgd_protect(readers, mat_to_chw(rgb), mat_to_chw(mask), record, pc));
       }

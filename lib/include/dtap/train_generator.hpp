@@ -24,7 +24,7 @@ struct GeneratorTrainOptions {
   int max_screens = 0;                // 0 = all records given
   int eot_samples = 2;                // transformations per step
   double alpha = 1.0, beta = 1.0, kappa = 3.0;
-  double lambda_out = 0.05, lambda_tv = 0.01, lambda_l2 = 0.1;
+  double lambda_out = 0.05, lambda_tv = 0.01, lambda_l2 = kL2Weight;
   // Structure prior (line bands across the glyphs, see protect.hpp): weight,
   // band period and thickness in pixels. 0 = surrogate objective only.
   double lambda_prior = 1.0;
