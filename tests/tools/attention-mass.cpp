@@ -35,7 +35,8 @@ cv::Mat union_mask(const dtap::Json& rec, const char* field, cv::Size size) {
 
 int main(int argc, char** argv) {
   std::map<std::string, dtap::Json> truth;
-  if (argc == 3 && std::strcmp(argv[1], "--truth") == 0) {
+  const bool use_truth = argc == 3 && std::strcmp(argv[1], "--truth") == 0;
+  if (use_truth) {
     std::ifstream in(argv[2]);
     if (!in) {
       std::fprintf(stderr, "attention-mass: cannot open %s\n", argv[2]);
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
   double pii = 0, task = 0, words = 0, covered = 0;
   while (auto attended = reader.next()) {
     const dtap::Json* rec = &*attended;  // where the boxes come from
-    if (!truth.empty()) {
+    if (use_truth) {  // a record missing from the truth file counts as unreadable
       auto it = truth.find(attended->value("id", ""));
       if (it == truth.end()) {
         ++bad;
