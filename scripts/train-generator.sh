@@ -30,7 +30,7 @@ resume=()
 start=$(date +%s)
 "$BIN/dtap-train" generator --data "$WORK/train.jsonl" "${reader_args[@]}" -o "$WORK/generator.pt" \
   --eps "$EPS" --steps "$STEPS" --max-screens "$SCREENS" --crop-width 256 --crop-height 80 --batch 4 --eot-samples 2 \
-  --lr 0.002 --prior-period 6 --prior-thickness 2 --checkpoint-every 100 --seed 1 --threads "$THREADS" "${resume[@]}"
+  --lr 0.002 --checkpoint-every 100 --seed 1 --threads "$THREADS" "${resume[@]}"
 echo "generator: trained in $(( $(date +%s) - start )) s (wall, this run)" >&2
 cp "$WORK/generator.pt" "$OUT/generator.pt.tmp" && mv "$OUT/generator.pt.tmp" "$OUT/generator.pt"
 cp "$WORK/generator.pt.json" "$OUT/generator.pt.json"

@@ -276,7 +276,7 @@ std::vector<cv::Rect> mask_support_rects(const cv::Mat& mask, int context, int m
 }
 
 cv::Mat protect_image(Generator& generator, const cv::Mat& rgb, const cv::Mat& mask, double eps, int context) {
-  c10::InferenceMode inference;  // no autograd bookkeeping at all: cheaper than NoGradGuard
+  torch::NoGradGuard no_grad;
   if (rgb.type() != CV_32FC3 || mask.type() != CV_32F || rgb.size() != mask.size())
     throw Error("generator: image (3 float channels) and mask (1 float channel) must match");
   cv::Mat out = rgb.clone();

@@ -14,8 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) { return dtap::test::tmp_dir("annotate-" + name); }
-
 dtap::SynthScreen screen(const std::string& tpl, int index = 0) {
   dtap::SynthOptions o;
   o.seed = 21;
@@ -60,7 +58,7 @@ TEST(AnnotatePrivScreen, BothAnswerForms) {
 }
 
 TEST(AnnotatePrivScreen, FolderLayoutToRecords) {
-  fs::path d = fresh_dir("privscreen");
+  fs::path d = dtap::test::tmp_dir("annotate-privscreen");
   auto s = screen("profile");
   dtap::write_png_atomic((d / "amazon/images/amazon_1.png").string(), s.image);
   dtap::write_png_atomic((d / "amazon/images/amazon_2.png").string(), s.image);
@@ -83,7 +81,7 @@ TEST(AnnotatePrivScreen, FolderLayoutToRecords) {
 }
 
 TEST(AnnotatePrivScreen, BrokenQuestionFileFailsOnlyItsApp) {
-  fs::path d = fresh_dir("privscreen-broken");
+  fs::path d = dtap::test::tmp_dir("annotate-privscreen-broken");
   auto s = screen("contacts");
   dtap::write_png_atomic((d / "a/images/a_1.png").string(), s.image);
   dtap::write_png_atomic((d / "b/images/b_1.png").string(), s.image);
@@ -96,7 +94,7 @@ TEST(AnnotatePrivScreen, BrokenQuestionFileFailsOnlyItsApp) {
 }
 
 TEST(AnnotateRecord, FindsWordsAndPiiOnASyntheticScreen) {
-  fs::path d = fresh_dir("record");
+  fs::path d = dtap::test::tmp_dir("annotate-record");
   auto s = screen("profile");
   std::string path = (d / "profile.png").string();
   dtap::write_png_atomic(path, s.image);
@@ -133,7 +131,7 @@ TEST(AnnotateRecord, FindsWordsAndPiiOnASyntheticScreen) {
 }
 
 TEST(AnnotateRecord, UnreadableImageIsAnError) {
-  fs::path d = fresh_dir("bad");
+  fs::path d = dtap::test::tmp_dir("annotate-bad");
   write(d / "broken.png", "not a png");
   dtap::AnnotateOptions o;
   dtap::OcrEngine engine(o.ocr);
@@ -144,7 +142,7 @@ TEST(AnnotateRecord, UnreadableImageIsAnError) {
 }
 
 TEST(AnnotateRun, BadRecordsGetErrorsTheRestIsProcessed) {
-  fs::path d = fresh_dir("run");
+  fs::path d = dtap::test::tmp_dir("annotate-run");
   auto s = screen("settings");
   std::string good = (d / "good.png").string();
   dtap::write_png_atomic(good, s.image);
