@@ -11,6 +11,7 @@
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
+#include "dtap/nn_runtime.hpp"
 #include "dtap/ocr.hpp"
 
 namespace fs = std::filesystem;
@@ -39,9 +40,12 @@ int main(int argc, char** argv) {
   int jobs = 0;
   auto& app = tool.app();
   app.add_option("inputs", inputs, "Images or folders (default: records on stdin)");
-  app.add_option("--router", o.router, "Attacker reading PII: tesseract, or cmd:'<command {image} {question}>'")
+  app.add_option("--router", o.router,
+                 "Attacker reading PII: tesseract[:LANG] (e.g. tesseract:script/Latin), reader[:MODEL] (dtap's neural "
+                 "page reader), gocr, ocrad, or cmd:'<command {image} {question}>'")
       ->capture_default_str();
-  app.add_option("--agent", o.agent, "User's agent doing the tasks: tesseract, or cmd:'<command>'")->capture_default_str();
+  app.add_option("--agent", o.agent, "User's agent doing the tasks: tesseract[:LANG], reader[:MODEL] or cmd:'<command>'")
+      ->capture_default_str();
   app.add_option("--router-transform", o.transforms,
                  "Also measure PLR after this transform chain, e.g. jpeg:75 or scale:0.5,jpeg:80 (repeatable)");
   app.add_option("--truth", o.truth_file, "JSONL with the true pii/tasks/privacy_qa, matched by id (e.g. dtap-synth's)");
@@ -67,9 +71,14 @@ int main(int argc, char** argv) {
   if (int code = tool.parse(argc, argv); code >= 0) return code;
 
   return tool.run([&] {
-    dtap::Evaluator evaluator(o);
     const auto& common = tool.common();
-    o.max_pixels = common.max_pixels;
+    o.max_pixels = common.max_pixels;  // before the evaluator copies the options
+    o.page_reader = [](const std::string& model) { return dtap::make_model_page_reader(model); };
+    // Records run in parallel (-j), each reader on one thread.
+    dtap::CommonOptions torch_settings = common;
+    torch_settings.threads = 1;
+    dtap::configure_torch(torch_settings);
+    dtap::Evaluator evaluator(o);
     dtap::BatchOptions batch;
     batch.label = "records";
     batch.jobs = jobs > 0 ? jobs : common.resolved_threads();

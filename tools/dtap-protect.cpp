@@ -22,11 +22,11 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", o.out_dir, "Folder for the protected PNGs (created)")->required();
   app.add_option("--method", o.method,
                  "dualtap (generator), pgd (per-image optimisation), mask (fill PII boxes), blur, mosaic, "
-                 "noise (uniform +-eps inside the mask) or none")
+                 "noise (uniform +-eps inside the mask), decoy (random glyphs overprinted at equal contrast, +-eps) or none")
       ->check(CLI::IsMember(dtap::protect_methods()))->capture_default_str();
   app.add_option("-m,--model", o.model, "dualtap: generator checkpoint (default: the shipped share/dtap/models/generator.pt)");
   app.add_option("--epsilon", o.epsilon,
-                 "Bound of the perturbation inside the mask, [0,1] units (default: the model's; 0.25 for pgd and noise)")
+                 "Bound of the perturbation inside the mask, [0,1] units (default: the model's; 0.25 for pgd, noise and decoy)")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--reader", o.readers, "pgd: surrogate reader checkpoint (repeatable; default: the shipped readers)");
   app.add_option("--steps", o.steps, "pgd: optimisation steps per image")->check(CLI::Range(1, 100000))->capture_default_str();

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   }())->check(CLI::IsMember(dtap::synth_templates()));
   app.add_option("--format", o.format, "records (flat folder) or privscreen (PrivScreen folder layout)")
       ->check(CLI::IsMember({"records", "privscreen"}))->capture_default_str();
+  app.add_option("--names", o.names, "Person names: shipped (lists dtap-annotate also uses) or heldout (names it never saw)")
+      ->check(CLI::IsMember({"shipped", "heldout"}))
+      ->capture_default_str();
   app.add_flag("--force", o.force, "Replace images left by an earlier run");
   if (int code = tool.parse(argc, argv); code >= 0) return code;
   return tool.run([&] {

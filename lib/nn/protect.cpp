@@ -36,7 +36,7 @@ cv::Mat chw_to_rgb(const torch::Tensor& t) {
 int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs, std::istream& in, std::ostream& out) {
   const auto& methods = protect_methods();
   if (std::find(methods.begin(), methods.end(), o.method) == methods.end())
-    throw UsageError("--method must be one of dualtap, pgd, mask, blur, mosaic, noise, none; not '" + o.method + "'");
+    throw UsageError("--method must be one of dualtap, pgd, mask, blur, mosaic, noise, decoy, none; not '" + o.method + "'");
   if (o.out_dir.empty()) throw UsageError("an output folder is required (-o DIR)");
   if (o.attention != "box" && o.attention != "record")
     throw UsageError("--attention must be box or record, not '" + o.attention + "'");
@@ -61,7 +61,7 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
     readers = nn::load_readers(o.readers, &used);
     for (const auto& p : used) model_path += (model_path.empty() ? "" : ",") + p;
   }
-  const bool uses_eps = o.method == "dualtap" || o.method == "pgd" || o.method == "noise";
+  const bool uses_eps = o.method == "dualtap" || o.method == "pgd" || o.method == "noise" || o.method == "decoy";
 
   RecordSource source(inputs, in);
   std::size_t position = 0;
@@ -85,15 +85,17 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
     auto start = clock::now();
     std::vector<cv::Rect> boxes = pii_rects(record, rgb.size());
     cv::Mat protected_rgb;
-    if (is_baseline_method(o.method) && o.method != "noise") {
+    if (is_baseline_method(o.method) && o.method != "noise" && o.method != "decoy") {
       protected_rgb = protect_baseline(rgb, boxes, o.method, eps, 0);
     } else {
       // The shipped generator was trained on box masks: a sparse attention map leaves it
       // nearly powerless (demo: PLR 1.0), so the record's map is used only when asked for.
       cv::Mat mask = o.attention == "record" ? load_record_attention(record, rgb.size()) : cv::Mat();
       if (mask.empty()) mask = rect_mask(rgb.size(), boxes);
-      if (o.method == "noise") {
-        protected_rgb = protect_baseline(rgb, boxes, "noise", eps, Rng::derive(o.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu), mask);
+      if (o.method == "noise" || o.method == "decoy") {
+        // Seeded per record, so a record's output does not depend on its neighbours.
+        std::uint64_t seed = Rng::derive(o.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu);
+        protected_rgb = protect_baseline(rgb, boxes, o.method, eps, seed, mask);
       } else if (o.method == "dualtap") {
         protected_rgb = nn::protect_image(generator, rgb, mask, eps);
       } else {

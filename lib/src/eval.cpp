@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "dtap/error.hpp"
@@ -27,9 +28,33 @@ namespace dtap {
 ReaderSpec ReaderSpec::parse(const std::string& spec) {
   ReaderSpec r;
   r.text = spec;
-  if (spec == "tesseract") return r;
+  auto after = [&](const char* prefix) { return spec.substr(std::string_view(prefix).size()); };
+  if (spec == "tesseract" || spec.rfind("tesseract:", 0) == 0) {
+    r.kind = Kind::tesseract;
+    if (spec != "tesseract") {
+      r.lang = after("tesseract:");
+      if (r.lang.empty()) throw UsageError("'tesseract:' needs a language, e.g. tesseract:eng or tesseract:script/Latin");
+    }
+    return r;
+  }
+  if (spec == "reader" || spec.rfind("reader:", 0) == 0) {
+    r.kind = Kind::reader;
+    if (spec != "reader") {
+      r.model = after("reader:");
+      if (r.model.empty()) throw UsageError("'reader:' needs a model, e.g. reader:share/dtap/models/reader-conv.pt");
+    }
+    return r;
+  }
+  if (spec == "gocr") {
+    r.kind = Kind::gocr;
+    return r;
+  }
+  if (spec == "ocrad") {
+    r.kind = Kind::ocrad;
+    return r;
+  }
   if (spec.rfind("cmd:", 0) == 0) {
-    r.is_command = true;
+    r.kind = Kind::command;
     r.command = split_command(spec.substr(4));
     if (r.command.empty()) throw UsageError("'cmd:' needs a command, e.g. cmd:'my-client {image} {question}'");
     bool has_image = false;
@@ -37,7 +62,8 @@ ReaderSpec ReaderSpec::parse(const std::string& spec) {
     if (!has_image) throw UsageError("the command in '" + spec + "' never uses {image}");
     return r;
   }
-  throw UsageError("reader must be 'tesseract' or 'cmd:<command>', not '" + spec + "'");
+  throw UsageError("a router or agent is tesseract[:LANG], reader[:MODEL], gocr, ocrad or cmd:<command>, not '" +
+                   spec + "'");
 }
 
 std::string normalise_reply(const std::string& text) {
@@ -129,19 +155,26 @@ double cap_psnr(double v) { return std::isinf(v) ? kIdenticalPsnr : v; }
 
 Json number_or_null(double v) { return std::isnan(v) ? Json(nullptr) : Json(std::round(v * 10000) / 10000); }
 
-// A temporary PNG removed when it goes out of scope.
+// A temporary image (PNG, or grey PGM for the legacy OCR programs) removed
+// when it goes out of scope.
 struct TempImage {
   std::string path;
-  explicit TempImage(const cv::Mat& img) {
+  explicit TempImage(const cv::Mat& img, bool pgm = false) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/dtap-eval-XXXXXX.png";
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/dtap-eval-XXXXXX" + (pgm ? ".pgm" : ".png");
     std::vector<char> buf(pattern.begin(), pattern.end());
     buf.push_back('\0');
     int fd = mkstemps(buf.data(), 4);
     if (fd < 0) throw Error("cannot create a temporary image file");
     close(fd);
     path = buf.data();
-    write_png_atomic(path, img);
+    if (!pgm) {
+      write_png_atomic(path, img);
+      return;
+    }
+    cv::Mat grey;
+    cv::cvtColor(img, grey, cv::COLOR_BGR2GRAY);
+    if (!cv::imwrite(path, grey)) throw Error("cannot write a temporary image file");
   }
   ~TempImage() {
     std::error_code ec;
@@ -161,6 +194,11 @@ struct Evaluator::Impl {
 Evaluator::Evaluator(const EvalOptions& options) : impl_(std::make_unique<Impl>()), options_(options) {
   impl_->router = ReaderSpec::parse(options.router);
   impl_->agent = ReaderSpec::parse(options.agent);
+  if (impl_->agent.kind == ReaderSpec::Kind::gocr || impl_->agent.kind == ReaderSpec::Kind::ocrad)
+    throw UsageError(impl_->agent.text + " reads text without word boxes, so it cannot ground tasks: use it as --router");
+  for (const auto* spec : {&impl_->router, &impl_->agent})
+    if (spec->kind == ReaderSpec::Kind::reader && !options.page_reader)
+      throw UsageError("'" + spec->text + "' needs the neural page reader, which this program was built without");
   for (const auto& t : options.transforms) impl_->transforms.push_back(Transform::parse(t));
   if (!options.truth_file.empty()) {
     std::ifstream in(options.truth_file);
@@ -202,31 +240,42 @@ void Evaluator::evaluate(Json& record) {
       pii.push_back({p.value("label", "other"), p["text"], p.contains("bbox") ? BBox::from_json(p["bbox"]) : std::nullopt});
     }
 
-  thread_local std::unique_ptr<OcrEngine> ocr;
-  thread_local std::string ocr_key;
-  const std::string key = options_.ocr.lang + "/" + std::to_string(options_.ocr.psm) + "/" +
-                          std::to_string(options_.ocr.scale) + "/" + options_.ocr.tessdata;
-  if (!ocr || ocr_key != key) {
-    ocr = std::make_unique<OcrEngine>(options_.ocr);
-    ocr_key = key;
-  }
-
-  std::optional<OcrResult> clean_ocr;
-  double clean_ocr_ms = 0;
-  auto read_clean = [&]() -> const OcrResult& {
-    if (!clean_ocr) {
-      auto t0 = std::chrono::steady_clock::now();
-      clean_ocr = ocr->read(shown);
-      clean_ocr_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  // One engine per thread and per setting (Tesseract and the page readers are not thread-safe).
+  thread_local std::map<std::string, std::unique_ptr<OcrEngine>> tesseracts;
+  thread_local std::map<std::string, std::unique_ptr<PageReader>> page_readers;
+  auto read_page = [&](const ReaderSpec& spec, const cv::Mat& image) -> OcrResult {
+    if (spec.kind == ReaderSpec::Kind::reader) {
+      auto& reader = page_readers[spec.model];
+      if (!reader) reader = options_.page_reader(spec.model);
+      return reader->read(image);
     }
-    return *clean_ocr;
+    OcrOptions ocr_options = options_.ocr;
+    if (!spec.lang.empty()) ocr_options.lang = spec.lang;
+    const std::string key = ocr_options.lang + "/" + std::to_string(ocr_options.psm) + "/" +
+                            std::to_string(ocr_options.scale) + "/" + ocr_options.tessdata + "/" + ocr_options.layout;
+    auto& engine = tesseracts[key];
+    if (!engine) engine = std::make_unique<OcrEngine>(ocr_options);
+    return engine->read(image);
   };
 
-  auto call = [&](const ReaderSpec& spec, const std::string& image_path, const std::string& question) {
-    CommandResult r = run_command(expand_command(spec.command, image_path, question), options_.timeout_s);
+  // The untransformed image read once per reader (router and agent may be the same).
+  std::map<std::string, std::pair<OcrResult, double>> clean_reads;
+  auto read_clean = [&](const ReaderSpec& spec) -> const std::pair<OcrResult, double>& {
+    auto it = clean_reads.find(spec.text);
+    if (it == clean_reads.end()) {
+      auto t0 = std::chrono::steady_clock::now();
+      OcrResult r = read_page(spec, shown);
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      it = clean_reads.emplace(spec.text, std::make_pair(std::move(r), ms)).first;
+    }
+    return it->second;
+  };
+
+  auto call = [&](const std::vector<std::string>& command, const std::string& image_path, const std::string& question) {
+    CommandResult r = run_command(expand_command(command, image_path, question), options_.timeout_s);
     if (!r.err.empty()) log::debug(record_name(record) + ": command stderr: " + std::to_string(r.err.size()) + " bytes");
     if (r.exit_code != 0)
-      throw Error("command '" + spec.command[0] + "' exited with status " + std::to_string(r.exit_code));
+      throw Error("command '" + command[0] + "' exited with status " + std::to_string(r.exit_code));
     return r;
   };
 
@@ -235,19 +284,27 @@ void Evaluator::evaluate(Json& record) {
     Json result;
     double ms = 0;
     std::vector<std::vector<std::string>> lines;
-    if (!impl_->router.is_command) {
+    const ReaderSpec& router = impl_->router;
+    if (router.gives_boxes()) {
       if (transform == nullptr) {
-        lines = ocr_lines(read_clean());
-        ms = clean_ocr_ms;
+        const auto& [result, clean_ms] = read_clean(router);
+        lines = ocr_lines(result);
+        ms = clean_ms;
       } else {
         auto t0 = std::chrono::steady_clock::now();
-        lines = ocr_lines(ocr->read(transform->apply(shown)));
+        lines = ocr_lines(read_page(router, transform->apply(shown)));
         ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       }
     } else {
+      // External programs read a file: the shown image, or the transformed one.
+      const bool legacy = router.kind != ReaderSpec::Kind::command;
       std::optional<TempImage> temp;
-      if (transform != nullptr) temp.emplace(transform->apply(shown));
-      CommandResult r = call(impl_->router, temp ? temp->path : shown_path, privacy_question(*truth));
+      if (transform != nullptr || legacy) temp.emplace(transform ? transform->apply(shown) : shown, legacy);
+      const std::string path = temp ? temp->path : shown_path;
+      std::vector<std::string> command = router.command;
+      if (router.kind == ReaderSpec::Kind::gocr) command = {"gocr", "-f", "UTF8", "-i", "{image}"};
+      if (router.kind == ReaderSpec::Kind::ocrad) command = {"ocrad", "-F", "utf8", "{image}"};
+      CommandResult r = call(command, path, privacy_question(*truth));
       ms = r.ms;
       std::istringstream in(r.out);
       for (std::string line; std::getline(in, line);) lines.push_back(split_whitespace(line));
@@ -292,14 +349,15 @@ void Evaluator::evaluate(Json& record) {
       if (!t.contains("answer") || !t["answer"].is_string()) continue;
       ++tasks_total;
       std::string answer = t["answer"], question = t.value("question", "");
-      if (!impl_->agent.is_command) {
+      if (impl_->agent.gives_boxes()) {
         std::optional<BBox> box = t.contains("bbox") ? BBox::from_json(t["bbox"]) : std::nullopt;
-        bool ok = ocr_grounds_answer(read_clean(), answer, box ? &*box : nullptr, options_.ground_threshold);
+        const auto& [result, clean_ms] = read_clean(impl_->agent);
+        bool ok = ocr_grounds_answer(result, answer, box ? &*box : nullptr, options_.ground_threshold);
         tasks_ok += ok;
         task_results.push_back({{"answer", answer}, {"ok", ok}});
-        agent_ms = clean_ocr_ms;
+        agent_ms = clean_ms;
       } else {
-        CommandResult r = call(impl_->agent, shown_path, question);
+        CommandResult r = call(impl_->agent.command, shown_path, question);
         agent_ms += r.ms;
         bool ok = reply_answers_task(r.out, question, answer);
         tasks_ok += ok;

@@ -24,22 +24,33 @@ std::vector<std::string> read_word_list(const std::string& path) {
   return out;
 }
 
+namespace {
+
+WordLists load_word_lists(const std::string& first_names, const std::string& last_names) {
+  WordLists l;
+  l.first_names = read_word_list(data_path(first_names));
+  l.last_names = read_word_list(data_path(last_names));
+  l.streets = read_word_list(data_path("pii/streets.txt"));
+  for (const auto& line : read_word_list(data_path("pii/cities.txt"))) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string field;
+    while (std::getline(ss, field, '\t')) f.push_back(field);
+    if (f.size() != 4) throw Error("malformed line in pii/cities.txt: " + line);
+    l.cities.push_back({f[0], f[1], f[2], f[3]});
+  }
+  return l;
+}
+
+}  // namespace
+
 const WordLists& WordLists::shipped() {
-  static const WordLists lists = [] {
-    WordLists l;
-    l.first_names = read_word_list(data_path("pii/first_names.txt"));
-    l.last_names = read_word_list(data_path("pii/last_names.txt"));
-    l.streets = read_word_list(data_path("pii/streets.txt"));
-    for (const auto& line : read_word_list(data_path("pii/cities.txt"))) {
-      std::vector<std::string> f;
-      std::stringstream ss(line);
-      std::string field;
-      while (std::getline(ss, field, '\t')) f.push_back(field);
-      if (f.size() != 4) throw Error("malformed line in pii/cities.txt: " + line);
-      l.cities.push_back({f[0], f[1], f[2], f[3]});
-    }
-    return l;
-  }();
+  static const WordLists lists = load_word_lists("pii/first_names.txt", "pii/last_names.txt");
+  return lists;
+}
+
+const WordLists& WordLists::heldout_names() {
+  static const WordLists lists = load_word_lists("pii/names/heldout-first.txt", "pii/names/heldout-last.txt");
   return lists;
 }
 
@@ -215,6 +226,24 @@ std::string Faker::url_token() {
   int n = rng_.uniform(10, 16);
   for (int i = 0; i < n; ++i) token.push_back(alnum[rng_.uniform(0, 35)]);
   return "https://" + rng_.pick(hosts) + "/r?" + rng_.pick(keys) + "=" + token;
+}
+
+std::pair<std::string, std::string> Faker::secret() {
+  static const char* alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static const char* upper_digits = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  auto chars = [&](const char* set, int n) {
+    std::string out;
+    const int size = static_cast<int>(std::string_view(set).size());
+    for (int i = 0; i < n; ++i) out.push_back(set[rng_.uniform(0, size - 1)]);
+    return out;
+  };
+  switch (rng_.uniform(0, 4)) {
+    case 0: return {"API key", "sk-" + chars(alnum, rng_.uniform(20, 28))};
+    case 1: return {"Access token", "ghp_" + chars(alnum, 24)};
+    case 2: return {"Access key ID", "AKIA" + chars(upper_digits, 16)};
+    case 3: return {"Recovery code", chars(upper_digits, 4) + "-" + chars(upper_digits, 4) + "-" + chars(upper_digits, 4)};
+    default: return {"Password", chars(alnum, rng_.uniform(6, 9)) + rng_.pick(std::vector<std::string>{"!", "#", "$", "?"}) + digits(2)};
+  }
 }
 
 std::string Faker::amount() {

@@ -21,9 +21,14 @@ struct OcrEngine::Impl {
 
 OcrEngine::OcrEngine(const OcrOptions& options) : impl_(std::make_unique<Impl>()), options_(options) {
   const char* datapath = options.tessdata.empty() ? nullptr : options.tessdata.c_str();
-  if (impl_->api.Init(datapath, options.lang.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
-    throw Error("cannot start Tesseract with language '" + options.lang +
-                "' (is tesseract-ocr-" + options.lang + " installed?)");
+  bool started = impl_->api.Init(datapath, options.lang.c_str(), tesseract::OEM_LSTM_ONLY) == 0;
+  // Script models live in tessdata/script/ upstream but at the top level in
+  // Debian's tesseract-ocr-script-* packages: "script/Latin" finds either.
+  if (!started && options.lang.rfind("script/", 0) == 0)
+    started = impl_->api.Init(datapath, options.lang.substr(7).c_str(), tesseract::OEM_LSTM_ONLY) == 0;
+  if (!started)
+    throw Error("cannot start Tesseract with language '" + options.lang + "' (is its traineddata installed? "
+                "eng: tesseract-ocr-eng, script/Latin: tesseract-ocr-script-latn)");
   impl_->api.SetVariable("debug_file", "/dev/null");  // keep Tesseract's chatter off stderr
 }
 

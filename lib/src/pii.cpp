@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "dtap/pii.hpp"
 #include "dtap/text.hpp"
@@ -20,8 +21,8 @@ namespace {
 // Higher wins when two spans overlap: self-checking formats first, names last.
 int priority(const std::string& label) {
   static const std::map<std::string, int> order = {
-      {"email", 11}, {"url_token", 10}, {"iban", 9}, {"card", 8}, {"ip", 7}, {"date_of_birth", 6},
-      {"phone", 5},  {"id_number", 4},  {"address", 3}, {"username", 2}, {"name", 1}};
+      {"email", 12}, {"url_token", 11}, {"secret", 10}, {"iban", 9}, {"card", 8}, {"ip", 7},
+      {"date_of_birth", 6}, {"phone", 5},  {"id_number", 4},  {"address", 3}, {"username", 2}, {"name", 1}};
   auto it = order.find(label);
   return it == order.end() ? 0 : it->second;
 }
@@ -114,7 +115,7 @@ bool label_enabled(const PiiOptions& o, const std::string& label) {
 // All recognisers over one line. `context` comes from the line above when the
 // line itself carries none.
 std::vector<PiiSpan> recognise_line(const std::string& text, const std::string& above_context, bool after_street,
-                                    const NameLists* lists) {
+                                    const NameLists* lists, bool code_hosting) {
   LineContext own = line_context(text);
   std::string context = own.label.empty() ? above_context : own.label;
   std::size_t vb = own.label.empty() ? 0 : own.value_begin;
@@ -136,7 +137,8 @@ std::vector<PiiSpan> recognise_line(const std::string& text, const std::string& 
   add(find_phones(text, context), 0);
   add(find_id_numbers(value, context), vb);
   add(find_addresses(value, context, after_street), vb);
-  add(find_usernames(value, context), vb);
+  add(find_usernames(value, context, code_hosting), vb);
+  add(find_secrets(value, context), vb);
   // Names: the value after a name context, else anywhere on the line.
   add(find_names(value, context == "name" ? "name" : "", lists), vb);
   if (!own.label.empty() && own.label != "name" && vb > 0) add(find_names(text.substr(0, vb), "", lists), 0);
@@ -228,7 +230,11 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
   }
   // Pass 1: every line on its own (with the label line above).
   std::vector<std::vector<PiiSpan>> spans(n);
-  for (std::size_t i = 0; i < n; ++i) spans[i] = recognise_line(texts[i].text, above_context[i], false, lists);
+  std::vector<std::string> line_texts;
+  for (const auto& t : texts) line_texts.push_back(t.text);
+  const bool code_hosting = looks_like_code_hosting(line_texts);
+  for (std::size_t i = 0; i < n; ++i)
+    spans[i] = recognise_line(texts[i].text, above_context[i], false, lists, code_hosting);
   auto has_label = [&](int line, const char* label) {
     return line >= 0 && std::any_of(spans[static_cast<std::size_t>(line)].begin(),
                                     spans[static_cast<std::size_t>(line)].end(),
@@ -268,7 +274,7 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
 void PiiScore::add(const Json& truth_pii, const Json& found_pii, double min_iou, double min_similarity) {
   struct Item {
     std::string label, text;
-    BBox box;
+    std::optional<BBox> box;  // hand-labelled truth may give the value without a box
     bool matched = false;
   };
   auto items = [](const Json& spans) {
@@ -277,24 +283,31 @@ void PiiScore::add(const Json& truth_pii, const Json& found_pii, double min_iou,
     for (const auto& s : spans) {
       if (!s.is_object() || !s.contains("label") || !s.contains("text") || !s["text"].is_string()) continue;
       auto box = s.contains("bbox") ? BBox::from_json(s["bbox"]) : std::nullopt;
-      out.push_back({s["label"].get<std::string>(), s["text"].get<std::string>(), box.value_or(BBox{}), false});
+      out.push_back({s["label"].get<std::string>(), s["text"].get<std::string>(), box, false});
     }
     return out;
   };
   std::vector<Item> truth = items(truth_pii), found = items(found_pii);
-  // Greedy by IoU: the best pairs first, each item used once.
+  // Greedy: the best pairs first (by IoU where the truth has a box, else by
+  // text similarity), each item used once.
   struct Pair {
     std::size_t t, f;
-    double iou;
+    double rank;
   };
   std::vector<Pair> pairs;
   for (std::size_t t = 0; t < truth.size(); ++t)
     for (std::size_t f = 0; f < found.size(); ++f) {
       if (truth[t].label != found[f].label) continue;
-      double o = iou(truth[t].box, found[f].box);
-      if (o >= min_iou && text_similarity(truth[t].text, found[f].text) >= min_similarity) pairs.push_back({t, f, o});
+      double sim = text_similarity(truth[t].text, found[f].text);
+      if (sim < min_similarity) continue;
+      if (!truth[t].box) {
+        pairs.push_back({t, f, sim});
+        continue;
+      }
+      double o = found[f].box ? iou(*truth[t].box, *found[f].box) : 0.0;
+      if (o >= min_iou) pairs.push_back({t, f, 1 + o});
     }
-  std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.iou > b.iou; });
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.rank > b.rank; });
   for (const auto& p : pairs) {
     if (truth[p.t].matched || found[p.f].matched) continue;
     truth[p.t].matched = found[p.f].matched = true;

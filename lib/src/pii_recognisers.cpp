@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <regex>
 
 #include "dtap/checksum.hpp"
@@ -111,6 +112,14 @@ const std::vector<ContextPhrase>& context_phrases() {
         {"payment", "card", false}, {"card", "card", true},
         {"ip address", "ip", false}, {"last sign-in from", "ip", false}, {"signed in from", "ip", false},
         {"ip", "ip", true},
+        {"password", "secret", false}, {"passcode", "secret", false}, {"passphrase", "secret", false},
+        {"api key", "secret", false}, {"api token", "secret", false}, {"access token", "secret", false},
+        {"auth token", "secret", false}, {"secret key", "secret", false}, {"secret access key", "secret", false},
+        {"access key id", "secret", false}, {"access key", "secret", false}, {"private key", "secret", false},
+        {"client secret", "secret", false}, {"secret", "secret", false}, {"token", "secret", true},
+        {"recovery code", "secret", false}, {"recovery codes", "secret", false}, {"backup code", "secret", false},
+        {"backup codes", "secret", false}, {"recovery phrase", "secret", false}, {"seed phrase", "secret", false},
+        {"recovery key", "secret", false}, {"pin", "secret", true},
         {"live tracking link", "url_token", false}, {"tracking link", "url_token", false},
         {"link", "url_token", true},
     };
@@ -158,7 +167,10 @@ LineContext line_context(std::string_view line) {
 std::vector<PiiSpan> find_emails(std::string_view line) {
   static const std::regex re(R"([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})");
   std::vector<PiiSpan> out;
-  for (auto [b, e] : matches(re, line)) out.push_back(span(b, e, "email", 0.95, "ocr+regex"));
+  for (auto [b, e] : matches(re, line)) {
+    if (b > 0 && line[b - 1] == '@') continue;  // "@ana@social.example": a fediverse handle
+    out.push_back(span(b, e, "email", 0.95, "ocr+regex"));
+  }
   return out;
 }
 
@@ -439,16 +451,68 @@ std::vector<PiiSpan> find_url_tokens(std::string_view line) {
 
 // ---------------------------------------------------------------- usernames
 
-std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& context) {
+std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& context, bool code_hosting) {
   std::vector<PiiSpan> out;
+  auto handle_char = [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; };
   for (std::size_t i = 0; i < line.size(); ++i) {
     if (line[i] != '@' || (i > 0 && !is_space(line[i - 1]) && line[i - 1] != '(')) continue;
     std::size_t e = i + 1;
     while (e < line.size() && (is_alnum(line[e]) || line[e] == '_' || line[e] == '.')) ++e;
     while (e > i + 1 && line[e - 1] == '.') --e;
     if (e - i < 3) continue;
+    // Fediverse "@user@server.tld" and Matrix "@user:server.tld": the server belongs to the handle.
+    if (e + 1 < line.size() && (line[e] == '@' || line[e] == ':') && is_alnum(line[e + 1])) {
+      std::size_t s2 = e + 1;
+      while (s2 < line.size() && handle_char(line[s2])) ++s2;
+      while (s2 > e + 1 && (line[s2 - 1] == '.' || line[s2 - 1] == '-')) --s2;
+      std::string_view server = line.substr(e + 1, s2 - e - 1);
+      if (server.find('.') != std::string_view::npos) {
+        out.push_back(span(i, s2, "username", 0.95, "ocr+regex"));
+        i = s2;
+        continue;
+      }
+    }
     if (e < line.size() && line[e] == '@') continue;
     out.push_back(span(i, e, "username", context == "username" ? 0.95 : 0.85, "ocr+regex"));
+  }
+  // A chat channel alone on its line ("#general", "# random"): a sidebar or title entry.
+  {
+    std::size_t b = 0;
+    while (b < line.size() && is_space(line[b])) ++b;
+    if (b < line.size() && line[b] == '#') {
+      std::size_t v = b + 1;
+      if (v < line.size() && line[v] == ' ') ++v;
+      std::size_t e = v;
+      while (e < line.size() && (is_alnum(line[e]) || line[e] == '_' || line[e] == '-' || line[e] == '.')) ++e;
+      std::size_t rest = e;
+      while (rest < line.size() && is_space(line[rest])) ++rest;
+      bool lower_case = std::none_of(line.begin() + static_cast<long>(v), line.begin() + static_cast<long>(e), is_upper);
+      bool has_letter = std::any_of(line.begin() + static_cast<long>(v), line.begin() + static_cast<long>(e),
+                                    [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+      if (e - v >= 3 && rest == line.size() && lower_case && has_letter)
+        out.push_back(span(b, e, "username", 0.7, "ocr+layout"));
+    }
+  }
+  if (code_hosting) {
+    // "owner/repo" (not a path, a date or "and/or").
+    static const std::regex repo(R"((?:^|[\s(])([A-Za-z0-9][A-Za-z0-9_.-]{1,38}/[A-Za-z0-9_.-]{2,100}))");
+    std::string s(line);
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), repo); it != std::sregex_iterator(); ++it) {
+      std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+      if (e < line.size() && (line[e] == '/' || line[e] == ':')) continue;  // a longer path or URL
+      trim_trailing_punct(line, b, e);
+      std::string_view tok = line.substr(b, e - b);
+      std::size_t slash = tok.find('/');
+      std::string_view owner = tok.substr(0, slash), name = tok.substr(slash + 1);
+      auto letters = [](std::string_view t) {
+        return std::count_if(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+      };
+      std::string low = lower(tok);
+      if (letters(owner) < 1 || letters(name) < 1 || low == "and/or" || low == "w/o" || low == "i/o" ||
+          low == "n/a" || low == "tcp/ip" || low == "read/write")
+        continue;
+      out.push_back(span(b, e, "username", 0.75, "ocr+layout"));
+    }
   }
   if (out.empty() && context == "username") {
     // "Username" over a bare handle: the first token that looks like one.
@@ -466,6 +530,126 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
     }) >= static_cast<long>(tok.size()) - 1;
     if ((handle || noisy) && e == line.size())
       out.push_back(span(b, e, "username", handle ? 0.85 : 0.7, "ocr+context"));
+  }
+  return out;
+}
+
+bool looks_like_code_hosting(const std::vector<std::string>& line_texts) {
+  static const std::vector<std::string> cues = {"pull requests", "pull request", "merge requests", "repositories",
+                                                "commits", "branches", "issues", "fork", "forks", "stars", "star",
+                                                "watch", "releases", "contributors", "code", "wiki", "clone"};
+  std::size_t hits = 0;
+  std::vector<bool> seen(cues.size(), false);
+  for (const auto& text : line_texts) {
+    std::string low = lower(text);
+    for (std::size_t k = 0; k < cues.size(); ++k) {
+      if (seen[k]) continue;
+      std::size_t at = low.find(cues[k]);
+      if (at == std::string::npos) continue;
+      std::size_t end = at + cues[k].size();
+      bool word = (at == 0 || !is_alnum(low[at - 1])) && (end == low.size() || !std::isalpha(static_cast<unsigned char>(low[end])));
+      if (word) {
+        seen[k] = true;
+        ++hits;
+      }
+    }
+  }
+  return hits >= 3;
+}
+
+// ---------------------------------------------------------------- secrets
+
+namespace {
+
+// Bits per character of the token's own character distribution.
+double shannon_entropy(std::string_view t) {
+  int counts[256] = {};
+  for (unsigned char c : t) ++counts[c];
+  double h = 0;
+  for (int n : counts)
+    if (n) {
+      double p = double(n) / double(t.size());
+      h -= p * std::log2(p);
+    }
+  return h;
+}
+
+int char_classes(std::string_view t) {
+  bool lo = false, up = false, dig = false, sym = false;
+  for (char c : t) {
+    if (std::islower(static_cast<unsigned char>(c))) lo = true;
+    else if (is_upper(c)) up = true;
+    else if (is_digit(c)) dig = true;
+    else sym = true;
+  }
+  return lo + up + dig + sym;
+}
+
+bool is_hex(std::string_view t) {
+  return std::all_of(t.begin(), t.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+}  // namespace
+
+std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> out;
+  static const std::regex prefixed(
+      R"((?:sk|pk|rk)[-_](?:live_|test_|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|)"
+      R"((?:AKIA|ASIA)[A-Z0-9]{12,}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{20,}|glpat-[A-Za-z0-9_-]{16,}|)"
+      R"(npm_[A-Za-z0-9]{20,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|)"
+      R"(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,})");
+  for (auto [b, e] : matches(prefixed, line)) {
+    if (b > 0 && (is_alnum(line[b - 1]) || line[b - 1] == '/' || line[b - 1] == '=')) continue;
+    out.push_back(span(b, e, "secret", 0.95, "ocr+regex"));
+  }
+  // Tokens: whitespace-separated runs, checked for shape.
+  std::vector<std::pair<std::size_t, std::size_t>> toks;
+  for (std::size_t i = 0; i < line.size();) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    std::size_t b = i;
+    while (i < line.size() && !is_space(line[i])) ++i;
+    std::size_t e = i;
+    trim_trailing_punct(line, b, e);
+    if (e > b) toks.push_back({b, e});
+  }
+  auto covered = [&](std::size_t b, std::size_t e) {
+    return std::any_of(out.begin(), out.end(), [&](const PiiSpan& s) { return b < s.end && s.begin < e; });
+  };
+  static const std::regex token_chars(R"([A-Za-z0-9_+/=.-]+)");
+  for (auto [b, e] : toks) {
+    std::string_view t = line.substr(b, e - b);
+    if (covered(b, e) || t.size() < 20 || !std::regex_match(std::string(t), token_chars)) continue;
+    if (t.find("://") != std::string_view::npos || t.find("www.") == 0) continue;
+    std::size_t digits = static_cast<std::size_t>(std::count_if(t.begin(), t.end(), is_digit));
+    // Commit hashes are public identifiers, not secrets.
+    if (is_hex(t) && (t.size() == 40 || t.size() <= 12)) continue;
+    bool random = shannon_entropy(t) >= 3.6 && digits >= 2 && (char_classes(t) >= 3 || (is_hex(t) && t.size() >= 32));
+    if (random) out.push_back(span(b, e, "secret", 0.75, "ocr+regex"));
+  }
+  // Recovery codes ("4F7K-9QX2-MM3T", "1234-5678").
+  static const std::regex recovery(R"(\b[A-Za-z0-9]{4,6}(?:-[A-Za-z0-9]{4,6}){2,7}\b)");
+  for (auto [b, e] : matches(recovery, line)) {
+    std::string_view t = line.substr(b, e - b);
+    bool mixed = std::any_of(t.begin(), t.end(), is_digit) &&
+                 std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+    if (!covered(b, e) && (mixed || context == "secret")) out.push_back(span(b, e, "secret", context == "secret" ? 0.9 : 0.7, "ocr+regex"));
+  }
+  // A one-time code alone on a line ("123 456", "123456" under an account in an authenticator).
+  {
+    static const std::regex otp(R"(\s*(\d{3} ?\d{3}|\d{4} ?\d{4})\s*)");
+    std::smatch m;
+    std::string s(line);
+    if (std::regex_match(s, m, otp) && (m.str(1).find(' ') != std::string::npos || context == "secret"))
+      out.push_back(span(static_cast<std::size_t>(m.position(1)), static_cast<std::size_t>(m.position(1) + m.length(1)),
+                         "secret", 0.65, "ocr+layout"));
+  }
+  if (context == "secret" && out.empty() && toks.size() == 1) {
+    // "Password" over (or before) a shown value: one token, password-like.
+    auto [b, e] = toks[0];
+    std::string_view t = line.substr(b, e - b);
+    bool masked = std::all_of(t.begin(), t.end(), [](char c) { return c == '*' || static_cast<unsigned char>(c) >= 0x80; });
+    if (!masked && t.size() >= 6 && t.size() <= 128 && char_classes(t) >= 2)
+      out.push_back(span(b, e, "secret", 0.8, "ocr+context"));
   }
   return out;
 }
@@ -584,14 +768,22 @@ bool NameLists::is_first(std::string_view word) const {
 bool NameLists::is_last(std::string_view word) const {
   return std::binary_search(last.begin(), last.end(), lower(word));
 }
+bool NameLists::is_common(std::string_view word) const {
+  return std::binary_search(common.begin(), common.end(), lower(word));
+}
 
 const NameLists& NameLists::shipped() {
   static const NameLists lists = [] {
     NameLists l;
-    for (const auto& w : read_word_list(data_path("pii/first_names.txt"))) l.first.push_back(lower(w));
-    for (const auto& w : read_word_list(data_path("pii/last_names.txt"))) l.last.push_back(lower(w));
-    std::sort(l.first.begin(), l.first.end());
-    std::sort(l.last.begin(), l.last.end());
+    for (const char* f : {"pii/first_names.txt", "pii/names/detector-first.txt"})
+      for (const auto& w : read_word_list(data_path(f))) l.first.push_back(lower(w));
+    for (const char* f : {"pii/last_names.txt", "pii/names/detector-last.txt"})
+      for (const auto& w : read_word_list(data_path(f))) l.last.push_back(lower(w));
+    l.common = read_word_list(data_path("pii/common_words.txt"));
+    for (auto* v : {&l.first, &l.last, &l.common}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
     return l;
   }();
   return lists;
@@ -626,6 +818,12 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
       if (used[k] || !capitalised_word(toks[k].text)) continue;
       bool first = lists->is_first(toks[k].text);
       std::size_t n = run_from(k);
+      // A name that is also a word ("Mark", "Grace") or a following word that is
+      // not a surname but a word ("Will Help"): not enough on its own.
+      bool plain_first = first && !lists->is_common(toks[k].text);
+      if (first && n >= 2 && !lists->is_last(toks[k + 1].text) &&
+          (!plain_first || lists->is_common(toks[k + 1].text)))
+        first = false;
       if (first && n >= 2) {
         // Ana Lopez / Ana Maria Lopez: a third word only when it is a listed surname.
         std::size_t take = 2;
@@ -633,7 +831,7 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
         bool last = lists->is_last(toks[k + take - 1].text);
         out.push_back(span(toks[k].begin, toks[k + take - 1].end, "name", last ? 0.92 : 0.75, "ocr+namelist"));
         for (std::size_t t = k; t < k + take; ++t) used[t] = true;
-      } else if (first && ((k > 0 && greeting(toks[k - 1].text)) || toks.size() == 1)) {
+      } else if (first && ((k > 0 && greeting(toks[k - 1].text)) || (toks.size() == 1 && plain_first))) {
         out.push_back(span(toks[k].begin, toks[k].end, "name", toks.size() == 1 ? 0.6 : 0.8, "ocr+namelist"));
         used[k] = true;
       } else if (!first && n >= 2 && lists->is_last(toks[k + 1].text) && looks_like_person_name(line)) {

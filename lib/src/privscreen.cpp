@@ -89,6 +89,7 @@ std::string privscreen_label(const std::string& field) {
       {"card", "card"}, {"cardnumber", "card"}, {"creditcard", "card"},
       {"iban", "iban"}, {"dateofbirth", "date_of_birth"}, {"dob", "date_of_birth"}, {"birthday", "date_of_birth"},
       {"idnumber", "id_number"}, {"id", "id_number"}, {"urltoken", "url_token"},
+      {"password", "secret"}, {"apikey", "secret"}, {"token", "secret"}, {"secret", "secret"},
       {"nationality", "other"}, {"other", "other"}};
   auto it = map.find(field_key(field));
   return it == map.end() ? "other" : it->second;

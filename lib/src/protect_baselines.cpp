@@ -18,12 +18,14 @@ namespace fs = std::filesystem;
 namespace dtap {
 
 const std::vector<std::string>& protect_methods() {
-  static const std::vector<std::string> methods = {"dualtap", "pgd", "mask", "blur", "mosaic", "noise", "none"};
+  static const std::vector<std::string> methods = {"dualtap", "pgd", "mask",  "blur",
+                                                   "mosaic",  "noise", "decoy", "none"};
   return methods;
 }
 
 bool is_baseline_method(const std::string& method) {
-  return method == "mask" || method == "blur" || method == "mosaic" || method == "noise" || method == "none";
+  return method == "mask" || method == "blur" || method == "mosaic" || method == "noise" || method == "decoy" ||
+         method == "none";
 }
 
 Shard parse_shard(const std::string& text) {
@@ -90,6 +92,71 @@ cv::Vec3f border_median(const cv::Mat& rgb, const cv::Rect& r) {
   return out;
 }
 
+// Decoy overprint of one box, in place: random glyphs of the value's size drawn
+// so that decoy strokes and the true strokes end up at (nearly) the same
+// contrast, every pixel moved by at most eps (times the mask).
+void decoy_box(cv::Mat& out, const cv::Mat& rgb, const cv::Rect& r, const cv::Mat& mask, float eps, Rng& rng) {
+  const cv::Vec3f bg = border_median(rgb, r);
+  // The text colour: mean of the pixels farthest from the background (top 10%).
+  std::vector<float> dist;
+  dist.reserve(static_cast<std::size_t>(r.area()));
+  for (int y = r.y; y < r.y + r.height; ++y)
+    for (int x = r.x; x < r.x + r.width; ++x) dist.push_back(static_cast<float>(cv::norm(rgb.at<cv::Vec3f>(y, x) - bg)));
+  std::vector<float> sorted = dist;
+  auto cut_at = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() * 9 / 10);
+  std::nth_element(sorted.begin(), cut_at, sorted.end());
+  const float cut = *cut_at;
+  cv::Vec3f ink(0, 0, 0);
+  int n = 0;
+  for (int y = r.y, k = 0; y < r.y + r.height; ++y)
+    for (int x = r.x; x < r.x + r.width; ++x, ++k)
+      if (dist[static_cast<std::size_t>(k)] >= cut) {
+        ink += rgb.at<cv::Vec3f>(y, x);
+        ++n;
+      }
+  if (n == 0) return;
+  ink *= 1.0f / static_cast<float>(n);
+  const cv::Vec3f v = ink - bg;  // background -> text
+  const float contrast2 = v.dot(v);
+  if (contrast2 < 1e-4f) return;  // no text to hide
+  // Per-channel bound: the largest step of any channel along v is eps.
+  const float vmax = std::max({std::abs(v[0]), std::abs(v[1]), std::abs(v[2])});
+  const float step = std::min(1.0f, eps / vmax);      // the most textness one pixel can gain or lose
+  const float level = step;                          // decoy strokes: as dark as eps allows (or full text)
+  const float keep = std::max(level, 1.0f - step);   // true strokes: lightened towards the decoys' level
+  // Glyphs: random letters and digits at the box's text height, two rows of
+  // them offset by half a glyph so that decoy strokes cross the true ones.
+  cv::Mat glyphs(r.size(), CV_8U, cv::Scalar(0));
+  static const std::string_view alphabet = "ABCDEFGHKLMNPRSTUVWXYZabdeghkmnpqrstuwxyz0123456789@._";
+  const double text_h = 0.62 * r.height;
+  const double scale = cv::getFontScaleFromHeight(cv::FONT_HERSHEY_SIMPLEX, std::max(4, static_cast<int>(text_h)), 1);
+  const int thickness = std::max(1, static_cast<int>(std::lround(r.height / 12.0)));
+  const int advance = std::max(3, static_cast<int>(0.55 * r.height));
+  for (int pass = 0; pass < 2; ++pass) {
+    int x = -rng.uniform(0, advance) + pass * advance / 2;
+    while (x < r.width) {
+      std::string g(1, alphabet[static_cast<std::size_t>(rng.uniform(0, static_cast<int>(alphabet.size()) - 1))]);
+      int baseline = static_cast<int>(0.5 * r.height + 0.5 * text_h) + rng.uniform(-1, 1);
+      cv::putText(glyphs, g, {x, baseline}, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255), thickness, cv::LINE_AA);
+      x += advance + rng.uniform(-advance / 6, advance / 6);
+    }
+  }
+  for (int y = 0; y < r.height; ++y) {
+    const float* m = mask.empty() ? nullptr : mask.ptr<float>(r.y + y) + r.x;
+    const unsigned char* g = glyphs.ptr<unsigned char>(y);
+    for (int x = 0; x < r.width; ++x) {
+      const float weight = m ? m[x] : 1.0f;
+      if (weight <= 0) continue;
+      const cv::Vec3f p = rgb.at<cv::Vec3f>(r.y + y, r.x + x);
+      const float t = std::clamp((p - bg).dot(v) / contrast2, 0.0f, 1.0f);  // textness now
+      const float target = std::max(t * keep, level * static_cast<float>(g[x]) / 255.0f);
+      const float change = std::clamp(target - t, -step, step) * weight;
+      cv::Vec3f& q = out.at<cv::Vec3f>(r.y + y, r.x + x);
+      for (int c = 0; c < 3; ++c) q[c] = std::clamp(p[c] + change * v[c], 0.0f, 1.0f);
+    }
+  }
+}
+
 }  // namespace
 
 cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes, const std::string& method,
@@ -114,6 +181,16 @@ cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes,
         if (mr[x] <= 0) continue;
         for (int c = 0; c < 3; ++c) pr[x][c] = std::clamp(pr[x][c] + eps * u * mr[x], 0.0f, 1.0f);
       }
+    }
+    return out;
+  }
+  if (method == "decoy") {
+    if (!mask.empty() && (mask.size() != rgb.size() || mask.type() != CV_32F))
+      throw Error("protect: the mask does not match the image");
+    Rng rng(seed);
+    for (const auto& box : boxes) {
+      cv::Rect r = box & frame;
+      if (r.width >= 2 && r.height >= 2) decoy_box(out, rgb, r, mask, static_cast<float>(epsilon), rng);
     }
     return out;
   }

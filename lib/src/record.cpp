@@ -47,7 +47,7 @@ BBox bbox_union(const BBox& a, const BBox& b) {
 const std::vector<std::string>& pii_labels() {
   static const std::vector<std::string> labels = {
       "name", "email", "phone", "address", "username", "ip", "card",
-      "iban", "date_of_birth", "id_number", "url_token", "other"};
+      "iban", "date_of_birth", "id_number", "url_token", "secret", "other"};
   return labels;
 }
 

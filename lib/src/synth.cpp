@@ -333,6 +333,10 @@ void tpl_settings(Ctx& c) {
   y += p.px(12);
   if (c.rng.chance(0.7)) y = field(c, y, "Phone", c.f.phone(), "phone");
   if (c.rng.chance(0.6)) y = field(c, y, "Username", c.f.username(me), "username");
+  if (c.rng.chance(0.4)) {
+    auto [label, value] = c.f.secret();
+    y = field(c, y, label, value, "secret");
+  }
   p.text("Last sign-in from", c.margin, y, 12, p.theme.text2, Weight::regular, "label");
   p.text(c.rng.chance(0.8) ? c.f.ipv4() : c.f.ipv6(), c.margin, y + p.px(19), 15, p.theme.text, Weight::regular,
          "pii", "ip");
@@ -458,7 +462,8 @@ std::string label_phrase(const std::string& label) {
   static const std::map<std::string, std::string> names = {
       {"name", "name"}, {"email", "e-mail address"}, {"phone", "phone number"}, {"address", "address"},
       {"username", "username"}, {"ip", "IP address"}, {"card", "card number"}, {"iban", "IBAN"},
-      {"date_of_birth", "date of birth"}, {"id_number", "ID or account number"}, {"url_token", "private link"}};
+      {"date_of_birth", "date of birth"}, {"id_number", "ID or account number"}, {"url_token", "private link"},
+      {"secret", "password, key or token"}};
   auto it = names.find(label);
   return it == names.end() ? label : it->second;
 }
@@ -499,7 +504,9 @@ SynthScreen render_synth_screen(const SynthOptions& o, int index) {
   else throw UsageError("--theme must be light, dark or mixed, not '" + o.theme + "'");
   const auto& family = rng.pick(synth::font_families());
   Painter p(size.width, size.height, make_theme(rng, dark), family);
-  Faker faker(rng, WordLists::shipped());
+  if (o.names != "shipped" && o.names != "heldout")
+    throw UsageError("--names must be shipped or heldout, not '" + o.names + "'");
+  Faker faker(rng, o.names == "heldout" ? WordLists::heldout_names() : WordLists::shipped());
   p.status_bar(std::to_string(rng.uniform(7, 23)) + ":" + std::to_string(rng.uniform(10, 59)), rng.uniform(12, 100));
   Person chat_partner = faker.person();
   int top = tpl.name == "chat" ? p.app_bar(chat_partner.full(), true, "name") : p.app_bar(tpl.title, tpl.back);
@@ -570,6 +577,7 @@ int run_synth(const SynthOptions& o, std::ostream& out) {
         for (auto& [k, v] : s.record.items())
           if (k != "id") r[k] = v;
         r["synth"] = {{"seed", o.seed}, {"index", index}};
+        if (o.names != "shipped") r["synth"]["names"] = o.names;
         records[static_cast<std::size_t>(i)] = std::move(r);
       } catch (const std::exception& e) {
         errors[static_cast<std::size_t>(i)] = e.what();
@@ -601,7 +609,15 @@ int run_synth(const SynthOptions& o, std::ostream& out) {
       if (!r["error"].is_null()) continue;
       std::string key = fs::path(r["image"].get<std::string>()).filename().string();
       auto& [privacy, normal] = per_app[r["app"].get<std::string>()];
-      privacy[key] = r["privacy_qa"];
+      // PrivScreen has no field for secrets: they go under "other".
+      Json qa = r["privacy_qa"];
+      for (auto& item : qa) {
+        Json& answers = item["answers"];
+        if (!answers.contains("secret")) continue;
+        for (const auto& v : answers["secret"]) answers["other"].push_back(v);
+        answers.erase("secret");
+      }
+      privacy[key] = qa;
       Json tasks = Json::array();
       for (const auto& t : r["tasks"]) tasks.push_back({{"question", t["question"]}, {"answers", {t["answer"]}}});
       normal[key] = tasks;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "dtap/checksum.hpp"
+#include "dtap/fake.hpp"
 #include "dtap/pii.hpp"
 
 namespace {
@@ -221,4 +222,74 @@ TEST(PiiAddress, MisreadPostcodeUnderAStreetLine) {
   EXPECT_TRUE(dtap::find_addresses("Got it, see you at", "", true).empty());
   EXPECT_TRUE(dtap::find_addresses("Payment", "", true).empty());
   EXPECT_TRUE(dtap::find_addresses("Call Mom", "", true).empty());
+}
+
+TEST(PiiUsername, FediverseMatrixChannelsAndRepos) {
+  std::string line = "Boosted by @ana@social.example.org yesterday";
+  EXPECT_EQ(texts(line, dtap::find_usernames(line)), V{"@ana@social.example.org"});
+  EXPECT_TRUE(dtap::find_emails(line).empty());  // the handle's server is not an e-mail address
+  EXPECT_EQ(texts("@kim.l:matrix.org", dtap::find_usernames("@kim.l:matrix.org")), V{"@kim.l:matrix.org"});
+  EXPECT_EQ(texts("#dev-ops", dtap::find_usernames("#dev-ops")), V{"#dev-ops"});
+  // Hashtags inside sentences and headings in capitals are not channels.
+  EXPECT_TRUE(dtap::find_usernames("Loving the #sunset tonight").empty());
+  EXPECT_TRUE(dtap::find_usernames("#1").empty());
+  EXPECT_TRUE(dtap::find_usernames("#FFAA00").empty());
+  // owner/repo only on code-hosting pages, and never paths, fractions or "and/or".
+  EXPECT_EQ(texts("forked from octo-org/widget.js", dtap::find_usernames("forked from octo-org/widget.js", "", true)),
+            V{"octo-org/widget.js"});
+  EXPECT_TRUE(dtap::find_usernames("forked from octo-org/widget.js").empty());
+  for (std::string l : {"src/main/java/App.kt", "and/or", "12/05/1990", "50/50", "https://a.example/b"})
+    EXPECT_TRUE(dtap::find_usernames(l, "", true).empty()) << l;
+  EXPECT_TRUE(dtap::looks_like_code_hosting({"Code", "Issues 12", "Pull requests 3", "Actions"}));
+  EXPECT_FALSE(dtap::looks_like_code_hosting({"Inbox", "Starred", "Sent"}));
+}
+
+TEST(PiiSecret, PrefixedKeysTokensAndCodes) {
+  for (std::string v : {"sk-proj-4fG7hJ2kL9mN3pQ8rS1tU6vW", "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4",
+                        "AKIAIOSFODNN7EXAMPLE", "xoxb-1234567890-abcdefghij",
+                        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJl",
+                        "glpat-xY7zQ2wE4rT6yU8iO0pA"}) {
+    std::string line = "key " + v;
+    EXPECT_EQ(texts(line, dtap::find_secrets(line)), V{v}) << v;
+  }
+  std::string tok = "token: 9fT3kQ8zL2mX7vB4nR6wY1pD5sH0jC";
+  EXPECT_EQ(texts(tok, dtap::find_secrets(tok)), V{"9fT3kQ8zL2mX7vB4nR6wY1pD5sH0jC"});
+  EXPECT_EQ(texts("7KQ2-MX9P-4TZA", dtap::find_secrets("7KQ2-MX9P-4TZA")), V{"7KQ2-MX9P-4TZA"});
+  EXPECT_EQ(texts("492 817", dtap::find_secrets("492 817")), V{"492 817"});
+  // After "Password": a shown password; masked ones are not readable values.
+  EXPECT_EQ(texts("Tr0ub4dor&3", dtap::find_secrets("Tr0ub4dor&3", "secret")), V{"Tr0ub4dor&3"});
+  EXPECT_TRUE(dtap::find_secrets("********", "secret").empty());
+  EXPECT_TRUE(dtap::find_secrets("Change", "secret").empty());
+  EXPECT_EQ(dtap::line_context("API key").label, "secret");
+  EXPECT_EQ(dtap::line_context("Recovery codes").label, "secret");
+}
+
+TEST(PiiSecret, LookAlikesAreNotSecrets) {
+  for (std::string line : {"Version 2.14.0-beta.3", "#FFAA00", "commit 3f2a9c1", "Total $1,204.50",
+                           "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",  // a commit hash
+                           "https://example.com/docs/getting-started", "Settings", "Sign in with Google",
+                           "Internationalization", "2024-11-03", "14:05", "123456", "+44 20 7946 0958",
+                           "Material You dynamic colours", "ThisIsAVeryLongCamelCaseIdentifier"}) {
+    EXPECT_TRUE(dtap::find_secrets(line).empty()) << line;
+  }
+}
+
+TEST(PiiName, WordsThatAreNamesNeedASurname) {
+  const auto& lists = dtap::NameLists::shipped();
+  ASSERT_TRUE(lists.is_common("will"));
+  // "Will" and "Mark" are given names and words: without a listed surname they stay words.
+  EXPECT_TRUE(dtap::find_names("Will Help", "", &lists).empty());
+  EXPECT_TRUE(dtap::find_names("Mark Read", "", &lists).empty());
+  // Names from the multi-locale lists (not the synthesiser's own lists).
+  std::string l = "Meeting with Giulia Bianchi";
+  EXPECT_EQ(texts(l, dtap::find_names(l, "", &lists)), V{"Giulia Bianchi"});
+}
+
+TEST(PiiNameLists, HeldOutNamesAreNeverTheDetectors) {
+  const auto& detector = dtap::NameLists::shipped();
+  const auto& heldout = dtap::WordLists::heldout_names();
+  ASSERT_GT(heldout.first_names.size(), 1000u);
+  ASSERT_GT(heldout.last_names.size(), 1000u);
+  for (const auto& n : heldout.first_names) EXPECT_FALSE(detector.is_first(n) || detector.is_last(n)) << n;
+  for (const auto& n : heldout.last_names) EXPECT_FALSE(detector.is_first(n) || detector.is_last(n)) << n;
 }

@@ -38,7 +38,7 @@ std::pair<int, int> changed(const cv::Mat& a, const cv::Mat& b, const std::vecto
 TEST(ProtectBaselines, ChangeOnlyInsidePiiBoxes) {
   cv::Mat img = striped(160, 120);
   std::vector<cv::Rect> boxes = {{10, 10, 60, 20}, {50, 70, 90, 30}};
-  for (const std::string method : {"mask", "blur", "mosaic", "noise"}) {
+  for (const std::string method : {"mask", "blur", "mosaic", "noise", "decoy"}) {
     cv::Mat out = dtap::protect_baseline(img, boxes, method, 0.25, 7);
     ASSERT_EQ(out.size(), img.size());
     ASSERT_EQ(out.type(), CV_32FC3);
@@ -86,6 +86,36 @@ TEST(ProtectBaselines, NoiseIsBoundedByEpsilonAndFollowsTheMask) {
   EXPECT_EQ(cv::norm(out, again, cv::NORM_INF), 0.0);
   cv::Mat other = dtap::protect_baseline(img, {}, "noise", eps, 4, mask);
   EXPECT_GT(cv::norm(out, other, cv::NORM_INF), 0.0);
+}
+
+TEST(ProtectBaselines, DecoyIsBoundedByEpsilonEqualisesContrastAndFollowsTheMask) {
+  // Black text on white: contrast 1, far above eps.
+  cv::Mat img(60, 220, CV_32FC3, cv::Scalar(1, 1, 1));
+  cv::putText(img, "ana.li@x.com", {6, 40}, cv::FONT_HERSHEY_SIMPLEX, 0.9, cv::Scalar(0, 0, 0), 2, cv::LINE_AA);
+  const cv::Rect box(2, 10, 210, 40);
+  cv::Mat mask(img.size(), CV_32F, cv::Scalar(0));
+  mask(cv::Rect(2, 10, 105, 40)).setTo(1.0f);  // the left half only
+  const double eps = 0.3;
+  cv::Mat out = dtap::protect_baseline(img, {box}, "decoy", eps, 5, mask);
+  double max_change = 0, darkest_new = 1, lightest_ink = 0;
+  int outside_changed = 0;
+  for (int y = 0; y < img.rows; ++y)
+    for (int x = 0; x < img.cols; ++x) {
+      double before = img.at<cv::Vec3f>(y, x)[0], after = out.at<cv::Vec3f>(y, x)[0];
+      max_change = std::max(max_change, std::abs(after - before));
+      if (mask.at<float>(y, x) == 0 && after != before) ++outside_changed;
+      if (mask.at<float>(y, x) > 0 && before > 0.99) darkest_new = std::min(darkest_new, after);  // decoy stroke
+      if (mask.at<float>(y, x) > 0 && before < 0.01) lightest_ink = std::max(lightest_ink, after);  // true stroke
+    }
+  EXPECT_LE(max_change, eps + 1e-5);
+  EXPECT_EQ(outside_changed, 0);
+  // Decoys reach eps of darkness on white; true strokes are lightened by eps:
+  // both end up at about the same grey.
+  EXPECT_NEAR(darkest_new, 1 - eps, 0.02);
+  EXPECT_NEAR(lightest_ink, eps, 0.02);
+  // Seeded: the same seed gives the same glyphs, another seed others.
+  EXPECT_EQ(cv::norm(out, dtap::protect_baseline(img, {box}, "decoy", eps, 5, mask), cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(out, dtap::protect_baseline(img, {box}, "decoy", eps, 6, mask), cv::NORM_INF), 0.0);
 }
 
 TEST(ProtectBaselines, UnknownMethodIsAUsageError) {

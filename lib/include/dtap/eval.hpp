@@ -1,6 +1,7 @@
 // dtap-eval: leakage (PLR), task success (TSR) and image quality.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,13 +16,39 @@
 
 namespace dtap {
 
-// "tesseract" (in process) or "cmd:<command with {image} and {question}>".
+// A router or agent:
+//   tesseract[:LANG]  libtesseract in process (LANG: any traineddata, e.g. eng, script/Latin)
+//   reader[:MODEL]    the project's neural page reader: its text-line detector and a
+//                     reader checkpoint (default: the shipped reader-conv.pt)
+//   gocr, ocrad       the legacy OCR programs (text only, no boxes: routers only)
+//   cmd:<command with {image} and {question}>   any external client, e.g. an MLLM's
 struct ReaderSpec {
+  enum class Kind { tesseract, reader, gocr, ocrad, command };
   std::string text;                  // as given, for reports
-  bool is_command = false;
-  std::vector<std::string> command;  // argv template when is_command
+  Kind kind = Kind::tesseract;
+  std::string lang;                  // tesseract: traineddata ("" = the OCR options' --lang)
+  std::string model;                 // reader: checkpoint ("" = the shipped default)
+  std::vector<std::string> command;  // command: argv template
+  bool is_command() const { return kind == Kind::command; }
+  // Whether it reports where it read each word (needed to ground a task as an agent).
+  bool gives_boxes() const { return kind == Kind::tesseract || kind == Kind::reader; }
   static ReaderSpec parse(const std::string& spec);
 };
+
+// A whole-page reader other than Tesseract (the neural reader lives in libdtap_nn
+// and reaches the evaluator through EvalOptions::page_reader, so this library
+// stays free of LibTorch). Not thread-safe: the evaluator makes one per thread.
+class PageReader {
+ public:
+  virtual ~PageReader() = default;
+  virtual OcrResult read(const cv::Mat& bgr) = 0;
+};
+using PageReaderFactory = std::function<std::unique_ptr<PageReader>(const std::string& model)>;
+// The neural page reader (defined in libdtap_nn): dtap's text-line detector
+// (detect_text_lines), long lines cut at word gaps, each piece read by the
+// reader checkpoint `model` ("" = share/dtap/models/reader-conv.pt); words get
+// boxes in proportion to their characters. Throws dtap::Error for a bad model.
+std::unique_ptr<PageReader> make_model_page_reader(const std::string& model);
 
 struct EvalOptions {
   std::string router = "tesseract";
@@ -33,6 +60,9 @@ struct EvalOptions {
   double leak_threshold = 0.6;    // similarity > this = leaked (the paper's rule)
   double ground_threshold = 0.8;  // task answer found with similarity >= this
   std::int64_t max_pixels = 50'000'000;
+  // Makes the reader[:MODEL] page reader (dtap-eval passes libdtap_nn's); empty:
+  // a reader router or agent is a usage error.
+  PageReaderFactory page_reader;
 };
 
 // The paper's normalisation for free-text agent replies: lower case,

@@ -16,6 +16,9 @@ struct WordLists {
   std::vector<City> cities;
   // Loaded once from data_dir()/pii; throws dtap::Error when missing.
   static const WordLists& shipped();
+  // The same, with names from pii/names/heldout-*.txt: names that
+  // dtap-annotate's lists never hold (dtap-synth --names heldout).
+  static const WordLists& heldout_names();
 };
 
 // Reads a one-item-per-line list, skipping blank lines and '#' comments.
@@ -43,6 +46,9 @@ class Faker {
   std::string id_number();         // passport / national id / account
   std::string order_number();
   std::string url_token();         // https://... ?token=...
+  // A secret shown on an account screen, and the label that goes over it:
+  // API keys with a vendor prefix, access tokens, recovery codes, passwords.
+  std::pair<std::string, std::string> secret();  // {field label, value}
   std::string amount();            // "$1,204.50"
   std::string time_of_day();       // "9:41", "14:05"
 

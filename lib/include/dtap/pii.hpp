@@ -43,7 +43,17 @@ std::vector<PiiSpan> find_ibans(std::string_view line, const std::string& contex
 std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::string& context);
 std::vector<PiiSpan> find_id_numbers(std::string_view line, const std::string& context);
 std::vector<PiiSpan> find_url_tokens(std::string_view line);
-std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& context = "");
+// Handles: "@ana.li", fediverse "@ana@social.example", Matrix "@ana:matrix.org",
+// chat channels ("#general" as a whole line), and with `code_hosting` (a
+// code-hosting page: "Pull requests", "Repositories"...) "owner/repo" names.
+std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& context = "",
+                                    bool code_hosting = false);
+// Secrets: vendor-prefixed keys (sk-, ghp_, AKIA, xox., AIza, glpat-...), JWTs,
+// long high-entropy tokens, recovery codes, the value after "Password",
+// "API key", "Token"... and a one-time code alone on a line ("123 456").
+std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& context = "");
+// Whether a page's words are those of a code-hosting site (owner/repo names are handles there).
+bool looks_like_code_hosting(const std::vector<std::string>& line_texts);
 // Street lines ("1427 Oak Street, Apt 3B") and city/postcode lines
 // ("Portland, OR 97205", "London SW1A 1AA", "10115 Berlin").
 // `after_street` says the line above is a street line, which admits looser
@@ -57,10 +67,15 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
 // a name context ("Name", "Guest", "Recipient"...).
 struct NameLists {
   std::vector<std::string> first, last;  // lower case, sorted
+  // Lower-case dictionary words ("mark", "grace", "page"): a listed name that
+  // is also a word needs a listed surname beside it.
+  std::vector<std::string> common;
   bool is_first(std::string_view word) const;
   bool is_last(std::string_view word) const;
+  bool is_common(std::string_view word) const;
   bool empty() const { return first.empty() && last.empty(); }
-  // share/dtap/pii/first_names.txt and last_names.txt (loaded once).
+  // share/dtap/pii: first_names.txt, last_names.txt, names/detector-*.txt
+  // (never names/heldout-*.txt) and common_words.txt (loaded once).
   static const NameLists& shipped();
 };
 std::vector<PiiSpan> find_names(std::string_view line, const std::string& context, const NameLists* lists);
@@ -88,8 +103,9 @@ struct PiiFinding {
 std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options = {});
 
 // Scoring findings against true spans (bench/annotate-quality.sh): a finding
-// matches a true span of the same label when IoU >= min_iou and the normalised
-// texts have similarity >= min_similarity; each span is matched at most once.
+// matches a true span of the same label when the normalised texts have
+// similarity >= min_similarity and, where the true span has a bbox, IoU >=
+// min_iou; each span is matched at most once.
 struct PiiScore {
   struct Counts {
     std::size_t truth = 0, found = 0, matched_truth = 0, matched_found = 0;

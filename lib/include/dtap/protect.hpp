@@ -15,7 +15,7 @@
 namespace dtap {
 
 // Every --method, in the order the help lists them.
-const std::vector<std::string>& protect_methods();  // dualtap pgd mask blur mosaic noise none
+const std::vector<std::string>& protect_methods();  // dualtap pgd mask blur mosaic noise decoy none
 // Methods that need no model and no LibTorch.
 bool is_baseline_method(const std::string& method);
 
@@ -85,8 +85,11 @@ cv::Mat rect_mask(cv::Size size, const std::vector<cv::Rect>& rects);
 //   blur   Gaussian blur inside each box (sigma = box height / 4)
 //   mosaic pixelate each box (cells of box height / 3, at least 4 px)
 //   noise  uniform noise in [-eps, eps] times `mask` (the attention; the boxes when empty)
+//   decoy  random glyphs of the value's height overprinted on each box, true and decoy
+//          strokes brought to the same contrast; each channel moves by at most eps
+//          (times `mask` when given): a hand-made bar for the learned generator
 //   none   unchanged copy
-// Only pixels inside the boxes (or where mask > 0) change. `seed` drives noise.
+// Only pixels inside the boxes (or where mask > 0) change. `seed` drives noise and decoy.
 cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes, const std::string& method,
                          double epsilon, std::uint64_t seed, const cv::Mat& mask = cv::Mat());
 

@@ -20,6 +20,10 @@ struct SynthOptions {
   std::string theme = "mixed";     // light | dark | mixed
   std::vector<std::string> templates;  // empty = all
   std::string format = "records";  // records | privscreen
+  // Where person names come from: "shipped" (pii/first_names.txt, also in
+  // dtap-annotate's lists) or "heldout" (names dtap-annotate's lists never
+  // hold, so detection is measured on names it cannot look up).
+  std::string names = "shipped";
   int threads = 1;
   bool force = false;
 };
