@@ -8,7 +8,8 @@ packages=(
   libopencv-dev libopencv-contrib-dev
   libcli11-dev nlohmann-json3-dev
   libboost-dev libboost-filesystem-dev
-  libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng
+  libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-script-latn
+  gocr ocrad
   libfontconfig-dev fonts-roboto fonts-noto-core fonts-dejavu-core
   libgtest-dev googletest
   bats bats-assert bats-support bats-file

@@ -648,7 +648,10 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     auto [b, e] = toks[0];
     std::string_view t = line.substr(b, e - b);
     bool masked = std::all_of(t.begin(), t.end(), [](char c) { return c == '*' || static_cast<unsigned char>(c) >= 0x80; });
-    if (!masked && t.size() >= 6 && t.size() <= 128 && char_classes(t) >= 2)
+    // A word ("Change", "Hidden") is a field's state, not its value: a shown
+    // password has a digit or a symbol as well.
+    const bool digit_or_symbol = std::any_of(t.begin(), t.end(), [](char c) { return !std::isalpha(static_cast<unsigned char>(c)); });
+    if (!masked && t.size() >= 6 && t.size() <= 128 && char_classes(t) >= 2 && digit_or_symbol)
       out.push_back(span(b, e, "secret", 0.8, "ocr+context"));
   }
   return out;

@@ -162,3 +162,25 @@ png_size() {
     assert_one_line_error dtap-eval
   done
 }
+
+@test "built-in routers tesseract:LANG, reader, gocr and ocrad read a known screen; text-only engines cannot be agents" {
+  head -n 1 truth.jsonl > one.jsonl
+  for r in tesseract:eng tesseract:script/Latin reader gocr ocrad; do
+    run --separate-stderr dtap-eval -q --router "$r" --agent reader < one.jsonl
+    assert_success
+    # every reader reads some of the PII of a clean screen, and the neural agent grounds the tasks
+    printf '%s\n' "$output" | tail -n 1 | jq -e --arg r "$r" '.summary.router == $r and .summary.agent == "reader" and .summary.plr > 0.3 and .summary.tsr > 0.5'
+  done
+  for r in gocr ocrad; do
+    run --separate-stderr dtap-eval --agent "$r" < one.jsonl
+    assert_failure 2
+    assert_equal "$output" ""
+    assert_one_line_error dtap-eval
+  done
+  run --separate-stderr dtap-eval --router tesseract:xx-none < one.jsonl
+  assert_failure 1
+  printf '%s\n' "$output" | head -n 1 | jq -e '.error | test("^dtap-eval: .*Tesseract with language .xx-none.")'
+  run --separate-stderr dtap-eval --router reader:/nonexistent.pt < one.jsonl
+  assert_failure 1
+  printf '%s\n' "$output" | head -n 1 | jq -e '.error | test("^dtap-eval: ")'
+}

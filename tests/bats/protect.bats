@@ -10,12 +10,12 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d\n", $1*16777216+$2*
   run --separate-stderr dtap-protect --help
   assert_success
   assert_output --partial "dtap-annotate shots/ | dtap-protect -o protected/ | dtap-eval"
-  for m in dualtap pgd mask blur mosaic noise none; do assert_output --partial "$m"; done
+  for m in dualtap pgd mask blur mosaic noise decoy none; do assert_output --partial "$m"; done
 }
 
 @test "baselines write same-size PNGs and protect records; only PII boxes change" {
   dtap-synth -n 2 --seed 3 --size 720x1600 -o shots > shots.jsonl
-  for m in mask blur mosaic noise none; do
+  for m in mask blur mosaic noise decoy none; do
     run --separate-stderr dtap-protect --method $m --epsilon 0.2 -o out-$m < shots.jsonl
     assert_success
     printf '%s\n' "$output" > $m.jsonl
@@ -28,7 +28,7 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d\n", $1*16777216+$2*
   done
   jq -e -s 'all(.protect.psnr > 20)' mask.jsonl
   jq -e -s 'all(.protect.psnr == null)' none.jsonl     # identical image
-  jq -e -s 'all(.protect.epsilon == 0.2)' noise.jsonl
+  jq -e -s 'all(.protect.epsilon == 0.2)' noise.jsonl decoy.jsonl
   jq -e -s 'all(.protect.epsilon == null)' mosaic.jsonl
   for f in shots/*.png; do cmp "$f" "out-none/$(basename "$f")"; done
   # "protected" PNGs differ from the originals for the real baselines
@@ -125,4 +125,14 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d\n", $1*16777216+$2*
   jq -e -s 'all(.error == null and .protect.method == "dualtap" and (.protect.model | endswith("generator.pt"))
                and .protect.epsilon > 0 and .protect.psnr > 25)' p.jsonl
   for f in out/*.png; do [ "$(png_size "$f")" = "720x1600" ]; done
+}
+
+@test "decoy is seeded: the same --seed gives the same PNGs, another seed others" {
+  dtap-synth -n 1 --seed 3 --size 720x1600 -o shots > shots.jsonl
+  dtap-protect -q --method decoy --seed 5 -o a < shots.jsonl > /dev/null
+  dtap-protect -q --method decoy --seed 5 -o b < shots.jsonl > /dev/null
+  dtap-protect -q --method decoy --seed 6 -o c < shots.jsonl > /dev/null
+  f=$(ls a | head -1)
+  cmp "a/$f" "b/$f"
+  ! cmp -s "a/$f" "c/$f"
 }
