@@ -2,13 +2,15 @@
 #include <iostream>
 
 #include "dtap/cli.hpp"
+#include "dtap/pii_lines.hpp"
 #include "dtap/train_generator.hpp"
 #include "dtap/train_reader.hpp"
 
 int main(int argc, char** argv) {
   dtap::Tool tool("dtap-train",
                   "Train dtap's models: the surrogate text-line readers (reader), measure them on\n"
-                  "held-out records (eval-reader), and train the protector generator (generator).",
+                  "held-out records (eval-reader), train the protector generator (generator) and\n"
+                  "dtap-annotate's line classifier (pii-lines).",
                   "  dtap-synth -n 400 --seed 7 --size mixed -o shots/ > train.jsonl\n"
                   "  dtap-train reader --arch crnn --data train.jsonl -o reader-crnn.pt --seed 1\n"
                   "  dtap-train reader --arch crnn --data train.jsonl -o reader-crnn.pt --epochs 12 --resume\n"
@@ -79,6 +81,21 @@ int main(int argc, char** argv) {
   gen->add_flag("--resume", go.resume, "Go on training OUTPUT (weights, optimizer state, steps done) up to --steps");
   gen->add_flag("--force", go.force, "Replace an existing OUTPUT");
 
+  // pii-lines (dtap-annotate's row-title classifier; plain C++)
+  dtap::LineTrainRunOptions lo;
+  auto* lines = app.add_subcommand("pii-lines", "Train dtap-annotate's line classifier (names and handles as row titles)");
+  lines->add_option("--data", lo.data, "dtap-annotate output records (words with line numbers; repeatable)")->required();
+  lines->add_option("--truth", lo.truth, "Records with the true pii, matched by id (repeatable)")->required();
+  lines->add_option("-o,--output", lo.output, "Model to write (JSON with its manifest)")->required();
+  lines->add_option("--epochs", lo.train.epochs, "Full-batch steps")->check(CLI::Range(1, 1000000))->capture_default_str();
+  lines->add_option("--lr", lo.train.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  lines->add_option("--l2", lo.train.l2, "L2 weight decay")->check(CLI::NonNegativeNumber)->capture_default_str();
+  lines->add_option("--positive-weight", lo.train.positive_weight, "Weight of positive lines (> 1 favours recall)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  bool lines_no_lists = false;
+  lines->add_flag("--no-name-lists", lines_no_lists, "Features without the shipped name lists");
+  lines->add_flag("--force", lo.force, "Replace an existing OUTPUT");
+
   // SUBCOMMANDS: add new ones here
 
   if (int code = tool.parse(argc, argv); code >= 0) return code;
@@ -89,6 +106,10 @@ int main(int argc, char** argv) {
     }
     if (eval->parsed()) return dtap::run_eval_reader(eo, tool.common(), std::cout);
     if (gen->parsed()) return dtap::run_train_generator(go, tool.common());
+    if (lines->parsed()) {
+      lo.use_name_lists = !lines_no_lists;
+      return dtap::run_train_pii_lines(lo, std::cout);
+    }
     return 2;
   });
 }

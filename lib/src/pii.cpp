@@ -5,8 +5,11 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <regex>
 
+#include "dtap/log.hpp"
 #include "dtap/pii.hpp"
+#include "dtap/pii_lines.hpp"
 #include "dtap/text.hpp"
 
 namespace dtap {
@@ -138,6 +141,7 @@ std::vector<PiiSpan> recognise_line(const std::string& text, const std::string& 
   add(find_id_numbers(value, context), vb);
   add(find_addresses(value, context, after_street), vb);
   add(find_usernames(value, context, code_hosting), vb);
+  add(find_actors(text, lists), 0);
   add(find_secrets(value, context), vb);
   // Names: the value after a name context, else anywhere on the line.
   add(find_names(value, context == "name" ? "name" : "", lists), vb);
@@ -208,12 +212,60 @@ bool is_contact_kind(std::string_view s) {
   return t == "mobile" || t == "work" || t == "home" || t == "main" || t == "other" || t == "iphone";
 }
 
+// A timestamp as chat and mail lists show them: "9:41", "14:05", "Yesterday",
+// "Mon", "3m", "2 h", "12/05", "Jan 5".
+bool is_list_time(std::string_view s) {
+  if (is_time(s)) return true;
+  static const std::regex re(
+      R"(^((mon|tue|wed|thu|fri|sat|sun)[a-z]*,? )?(yesterday|today|now|just now|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|)"
+      R"(\d{1,2}\s?(s|m|min|mins|h|hr|hrs|d|w|mo|y)|\d{1,2}[/.]\d{1,2}([/.]\d{2,4})?|)"
+      R"((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(,? \d{4})?|\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?( \d{4})?)$)",
+      std::regex::icase);
+  std::string t(s);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '.')) t.pop_back();
+  return std::regex_match(t, re);
+}
+
 }  // namespace
 
-std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options) {
-  const NameLists* lists = options.use_name_lists ? &NameLists::shipped() : nullptr;
+namespace {
+
+// The part of a row-title line that is the name or handle: without a trailing
+// timestamp or ':' (sender lines "Nour:").
+std::pair<std::size_t, std::size_t> title_span(const LineText& lt) {
+  std::size_t b = 0, e = lt.text.size();
+  if (lt.word_ranges.size() >= 2) {
+    auto [wb, we] = lt.word_ranges.back();
+    if (is_list_time(std::string_view(lt.text).substr(wb, we - wb))) e = wb;
+  }
+  while (e > b && (lt.text[e - 1] == ' ' || lt.text[e - 1] == ':' || lt.text[e - 1] == ',')) --e;
+  return {b, e};
+}
+
+// A handle rather than a name: digits, '_', '@', camelCase or all lower case.
+bool looks_like_handle(std::string_view s) {
+  bool lower = std::none_of(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    unsigned char c = static_cast<unsigned char>(s[k]);
+    if (std::isdigit(c) || c == '_' || c == '@') return true;
+    if (k > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(s[k - 1]))) return true;
+  }
+  return lower && s.find(' ') == std::string_view::npos;
+}
+
+// What the rule recognisers find on a page: spans per line (pass 1: each line
+// with the label line above; pass 2: layout cues that need the neighbours).
+struct RulePass {
+  std::vector<LineText> texts;
+  std::vector<std::vector<PiiSpan>> spans;
+};
+
+RulePass rule_pass(const OcrResult& ocr, const NameLists* lists) {
   const std::size_t n = ocr.lines.size();
-  std::vector<LineText> texts(n);
+  RulePass rp;
+  auto& texts = rp.texts;
+  auto& spans = rp.spans;
+  texts.resize(n);
   std::vector<int> above(n);
   std::vector<std::string> above_context(n);
   for (std::size_t i = 0; i < n; ++i) texts[i] = line_text(ocr, ocr.lines[i]);
@@ -229,7 +281,7 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
     }
   }
   // Pass 1: every line on its own (with the label line above).
-  std::vector<std::vector<PiiSpan>> spans(n);
+  spans.resize(n);
   std::vector<std::string> line_texts;
   for (const auto& t : texts) line_texts.push_back(t.text);
   const bool code_hosting = looks_like_code_hosting(line_texts);
@@ -247,31 +299,204 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
     if (has_label(above[i], "address") && !has_label(static_cast<int>(i), "address")) {
       for (auto& s : find_addresses(text, "", true)) spans[i].push_back(s);
     }
+    // An e-mail address wrapped onto the next line ("john.doe@exam" / "ple.com").
+    if (int below = line_below(ocr, i); below >= 0 && !has_label(static_cast<int>(i), "email")) {
+      // The head is no handle ("@ana@server") and no whole address; the tail is lower case ("ple.com", "m").
+      static const std::regex head(R"((?:^|\s)([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9.-]*)$)");
+      static const std::regex tail(R"(^([a-z0-9.-]+)(?:\s|$))");
+      const std::string& next = texts[static_cast<std::size_t>(below)].text;
+      std::smatch h, t;
+      if (std::regex_search(text, h, head) && find_emails(h.str(1)).empty() && std::regex_search(next, t, tail)) {
+        const std::string joined = h.str(1) + t.str(1);
+        auto whole = find_emails(joined);
+        if (!whole.empty() && whole[0].begin == 0 && whole[0].end == joined.size()) {
+          const std::size_t b = static_cast<std::size_t>(h.position(1));
+          spans[i].push_back(PiiSpan{b, text.size(), "email", 0.8, "ocr+layout"});
+          spans[static_cast<std::size_t>(below)].push_back(PiiSpan{0, t.str(1).size(), "email", 0.8, "ocr+layout"});
+        }
+      }
+    }
     // A capitalised two/three-word line over a phone, e-mail, handle or "Mobile"
     // (contact rows, senders, posts), or beside a time (inbox rows): a name.
-    bool has_name = has_label(static_cast<int>(i), "name");
-    if (!has_name && looks_like_person_name(text) && line_context(text).label.empty()) {
+    // A list row's title (1-3 name- or handle-like words) over a phone,
+    // e-mail, handle or "Mobile" (contact rows, senders, posts), or beside a
+    // timestamp (chat and inbox rows): a name or handle.
+    bool has_name = has_label(static_cast<int>(i), "name") || has_label(static_cast<int>(i), "username");
+    if (!has_name && looks_like_row_title(text, lists) && line_context(text).label.empty()) {
       int below = line_below(ocr, i);
       bool cue = below >= 0 && (has_label(below, "phone") || has_label(below, "email") ||
                                 has_label(below, "username") ||
                                 is_contact_kind(texts[static_cast<std::size_t>(below)].text));
       for (std::size_t j = 0; j < n && !cue; ++j) {
         const BBox &a = ocr.lines[i].bbox, &b = ocr.lines[j].bbox;
-        cue = j != i && is_time(texts[j].text) && std::abs(a.cy() - b.cy()) < 0.6 * std::max(a.h, b.h) && b.x > a.right();
+        cue = j != i && is_list_time(texts[j].text) && std::abs(a.cy() - b.cy()) < 0.6 * std::max(a.h, b.h) &&
+              b.x > a.right();
       }
-      if (cue) spans[i].push_back(PiiSpan{0, text.size(), "name", 0.6, "ocr+layout"});
+      if (cue) {
+        auto [b, e] = title_span(texts[i]);
+        std::string_view v = std::string_view(text).substr(b, e - b);
+        spans[i].push_back(PiiSpan{b, e, looks_like_handle(v) ? "username" : "name", 0.6, "ocr+layout"});
+      }
+    }
+  }
+  return rp;
+}
+
+std::vector<std::vector<float>> rule_line_features(const OcrResult& ocr, const RulePass& rp, const NameLists* lists) {
+  const std::size_t n = ocr.lines.size();
+  std::vector<float> coverage(n, 0.0f);
+  std::vector<bool> below_contact(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<bool> covered(rp.texts[i].text.size(), false);
+    for (const auto& s : rp.spans[i])
+      for (std::size_t k = s.begin; k < std::min(s.end, covered.size()); ++k) covered[k] = true;
+    if (!covered.empty())
+      coverage[i] = static_cast<float>(std::count(covered.begin(), covered.end(), true)) / static_cast<float>(covered.size());
+    if (int below = line_below(ocr, i); below >= 0)
+      for (const auto& s : rp.spans[static_cast<std::size_t>(below)])
+        if (s.label == "phone" || s.label == "email" || s.label == "username") below_contact[i] = true;
+  }
+  return line_features(ocr, lists, coverage, below_contact);
+}
+
+}  // namespace
+
+std::vector<std::vector<float>> page_line_features(const OcrResult& ocr, const PiiOptions& options) {
+  const NameLists* lists = options.use_name_lists ? &NameLists::shipped() : nullptr;
+  return rule_line_features(ocr, rule_pass(ocr, lists), lists);
+}
+
+std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options) {
+  const NameLists* lists = options.use_name_lists ? &NameLists::shipped() : nullptr;
+  const std::size_t n = ocr.lines.size();
+  RulePass rp = rule_pass(ocr, lists);
+  // Pass 3: the learned line classifier, for names and handles that no rule knows.
+  if (const LineClassifier* classifier = options.line_classifier) {
+    const double threshold = options.line_threshold >= 0 ? options.line_threshold : classifier->threshold;
+    auto features = rule_line_features(ocr, rp, lists);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double p = classifier->probability(features[i]);
+      // Line numbers and scores only, never the text.
+      log::debug("line " + std::to_string(i) + ": classifier p=" + std::to_string(p));
+      if (p < threshold) continue;
+      auto [b, e] = title_span(rp.texts[i]);
+      if (e <= b) continue;
+      std::string_view value = std::string_view(rp.texts[i].text).substr(b, e - b);
+      rp.spans[i].push_back(PiiSpan{b, e, looks_like_handle(value) ? "username" : "name", 0.5 * p, "ocr+classifier"});
     }
   }
   std::vector<PiiFinding> out;
   for (std::size_t i = 0; i < n; ++i)
-    for (const auto& s : resolve_overlaps(std::move(spans[i])))
-      if (label_enabled(options, s.label)) out.push_back(to_finding(ocr, i, texts[i], s));
+    for (const auto& s : resolve_overlaps(std::move(rp.spans[i])))
+      if (label_enabled(options, s.label)) out.push_back(to_finding(ocr, i, rp.texts[i], s));
+  return out;
+}
+
+// ---------------------------------------------------------------- line features
+
+const std::vector<std::string>& line_feature_names() {
+  static const std::vector<std::string> names = {
+      "tokens_1", "tokens_2", "tokens_3", "tokens_4_6", "tokens_many", "capitalised_share", "all_lower",
+      "has_digit", "has_at", "underscore_or_camel", "listed_first", "listed_last", "common_word_share",
+      "ends_colon", "length", "height_ratio", "has_line_below", "below_height_ratio", "time_on_row",
+      "x_share", "in_app_bar", "list_repeats", "below_has_contact", "rule_coverage", "mean_word_length",
+      "non_ascii", "only_common_words", "sentence_punct", "name_label_above", "label_line"};
+  return names;
+}
+
+std::vector<std::vector<float>> line_features(const OcrResult& ocr, const NameLists* lists,
+                                              const std::vector<float>& finding_coverage,
+                                              const std::vector<bool>& below_has_contact) {
+  const std::size_t n = ocr.lines.size();
+  std::vector<std::vector<float>> out(n);
+  if (n == 0) return out;
+  std::vector<double> heights;
+  double page_w = 1, page_h = 1;
+  for (const auto& l : ocr.lines) {
+    heights.push_back(l.bbox.h);
+    page_w = std::max(page_w, l.bbox.right());
+    page_h = std::max(page_h, l.bbox.bottom());
+  }
+  std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
+  const double median_h = std::max(1.0, heights[heights.size() / 2]);
+  auto is_lower_word = [](const std::string& w) {
+    return std::none_of(w.begin(), w.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const OcrLine& line = ocr.lines[i];
+    std::string text;
+    for (int w : line.words) text += (text.empty() ? "" : " ") + ocr.words[static_cast<std::size_t>(w)].text;
+    const auto toks = split_whitespace(text);
+    const double t = static_cast<double>(toks.size());
+    std::size_t capitalised = 0, common = 0, letters_words = 0, first = 0, last = 0, chars = 0;
+    bool digit = false, at = false, camel = false, non_ascii = false, sentence = false;
+    for (const auto& w : toks) {
+      std::string core = w;
+      while (!core.empty() && std::string_view(".,:;!?()\"'").find(core.back()) != std::string_view::npos) core.pop_back();
+      while (!core.empty() && std::string_view("(\"'").find(core.front()) != std::string_view::npos) core.erase(0, 1);
+      chars += w.size();
+      if (!core.empty() && std::isupper(static_cast<unsigned char>(core[0]))) ++capitalised;
+      for (std::size_t k = 0; k < w.size(); ++k) {
+        unsigned char c = static_cast<unsigned char>(w[k]);
+        digit |= std::isdigit(c) != 0;
+        at |= c == '@';
+        camel |= c == '_' || (k > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(w[k - 1])));
+        non_ascii |= c >= 0x80;
+        sentence |= c == '!' || c == '?' || c == ';' || (c == ',' && k + 1 < w.size());
+      }
+      if (std::any_of(core.begin(), core.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) {
+        ++letters_words;
+        if (lists && lists->is_common(core)) ++common;
+        if (lists && lists->is_first(core) && !lists->is_common(core)) ++first;
+        if (lists && lists->is_last(core) && !lists->is_common(core)) ++last;
+      }
+    }
+    // Layout: the line below, a timestamp on the same row, repeated rows.
+    int below = -1;
+    double below_gap = 1e9;
+    bool time_on_row = !toks.empty() && is_list_time(toks.back());
+    std::size_t repeats = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const BBox &a = line.bbox, &b = ocr.lines[j].bbox;
+      const double h = std::max(a.h, b.h);
+      const double gap = b.y - a.bottom();
+      if (gap > -0.3 * h && gap < 1.2 * h && b.cy() > a.bottom() && std::abs(b.x - a.x) < 1.0 * h && gap < below_gap) {
+        below = static_cast<int>(j);
+        below_gap = gap;
+      }
+      if (std::abs(a.cy() - b.cy()) < 0.6 * h && b.x > a.right() && is_list_time(ocr.lines[j].text)) time_on_row = true;
+      if (std::abs(a.x - b.x) < 0.5 * a.h && std::abs(a.h - b.h) < 0.25 * a.h && std::abs(a.cy() - b.cy()) > 2 * a.h) ++repeats;
+    }
+    bool name_label_above = false;
+    if (int above = line_above(ocr, i); above >= 0) {
+      LineContext c = line_context(ocr.lines[static_cast<std::size_t>(above)].text);
+      name_label_above = c.whole_line_label && (c.label == "name" || c.label == "username");
+    }
+    LineContext own = line_context(text);
+    const double lw = std::max(1.0, double(letters_words));
+    std::vector<float> f = {
+        float(toks.size() == 1), float(toks.size() == 2), float(toks.size() == 3),
+        float(toks.size() >= 4 && toks.size() <= 6), float(toks.size() > 6),
+        float(t > 0 ? capitalised / t : 0), float(!text.empty() && is_lower_word(text)),
+        float(digit), float(at), float(camel), float(first > 0), float(last > 0), float(common / lw),
+        float(!text.empty() && text.back() == ':'), float(std::min(2.0, chars / 30.0)),
+        float(std::min(3.0, line.bbox.h / median_h)), float(below >= 0),
+        float(below >= 0 ? std::min(2.0, ocr.lines[static_cast<std::size_t>(below)].bbox.h / std::max(1.0, line.bbox.h)) : 0),
+        float(time_on_row), float(line.bbox.x / page_w), float(line.bbox.cy() < 0.12 * page_h),
+        float(std::min<std::size_t>(repeats, 5) / 5.0), float(i < below_has_contact.size() && below_has_contact[i]),
+        float(i < finding_coverage.size() ? finding_coverage[i] : 0), float(std::min(2.0, chars / std::max(1.0, t) / 10.0)),
+        float(non_ascii), float(letters_words > 0 && common == letters_words), float(sentence), float(name_label_above),
+        float(!own.label.empty())};
+    out[i] = std::move(f);
+  }
   return out;
 }
 
 // ---------------------------------------------------------------- scoring
 
-void PiiScore::add(const Json& truth_pii, const Json& found_pii, double min_iou, double min_similarity) {
+void PiiScore::add(const Json& truth_pii, const Json& found_pii, double min_iou, double min_similarity,
+                   bool same_label) {
   struct Item {
     std::string label, text;
     std::optional<BBox> box;  // hand-labelled truth may give the value without a box
@@ -297,7 +522,7 @@ void PiiScore::add(const Json& truth_pii, const Json& found_pii, double min_iou,
   std::vector<Pair> pairs;
   for (std::size_t t = 0; t < truth.size(); ++t)
     for (std::size_t f = 0; f < found.size(); ++f) {
-      if (truth[t].label != found[f].label) continue;
+      if (same_label && truth[t].label != found[f].label) continue;
       double sim = text_similarity(truth[t].text, found[f].text);
       if (sim < min_similarity) continue;
       if (!truth[t].box) {

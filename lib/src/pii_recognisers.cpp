@@ -473,6 +473,10 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
       }
     }
     if (e < line.size() && line[e] == '@') continue;
+    // "@apple.com": the end of an address or a domain, not a handle.
+    static const std::regex domain(R"(@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(com|org|net|io|de|fr|uk|co|app|dev|social|edu|gov)$)",
+                                   std::regex::icase);
+    if (std::regex_match(std::string(line.substr(i, e - i)), domain)) continue;
     out.push_back(span(i, e, "username", context == "username" ? 0.95 : 0.85, "ocr+regex"));
   }
   // A chat channel alone on its line ("#general", "# random"): a sidebar or title entry.
@@ -521,6 +525,7 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
     std::size_t e = b;
     while (e < line.size() && !is_space(line[e])) ++e;
     std::string_view tok = line.substr(b, e - b);
+    if (!tok.empty() && !is_alnum(tok[0]) && tok[0] != '@' && tok[0] != '_') return out;  // "(sient": a fragment
     bool handle = tok.size() >= 3 && std::all_of(tok.begin(), tok.end(), [](char c) {
       return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '@';
     });
@@ -638,7 +643,10 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
   {
     static const std::regex otp(R"(\s*(\d{3} ?\d{3}|\d{4} ?\d{4})\s*)");
     std::smatch m;
+    // Large digits are often read as letters: O for 0, l or I for 1.
     std::string s(line);
+    if (std::count_if(s.begin(), s.end(), is_digit) >= 4)
+      for (char& c : s) c = c == 'O' || c == 'o' ? '0' : (c == 'l' || c == 'I') ? '1' : c;
     if (std::regex_match(s, m, otp) && (m.str(1).find(' ') != std::string::npos || context == "secret"))
       out.push_back(span(static_cast<std::size_t>(m.position(1)), static_cast<std::size_t>(m.position(1) + m.length(1)),
                          "secret", 0.65, "ocr+layout"));
@@ -703,10 +711,15 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
     std::string code = m.str(1);  // digits, or the letters OCR reads for them
     return std::count_if(code.begin(), code.end(), [](char c) { return is_digit(c) || c == 'O' || c == 'I' || c == 'l'; }) >= 2;
   };
+  // A line with a postcode among comma-separated parts ("69 Causewayhead, Penzance TR18 2SR, UK").
+  static const std::regex postcode_line(
+      R"(.+,\s*(?:.*\s)?(?:[A-Z]{1,2}\d[A-Z\d]?\s?[0-9O][A-Z]{2}|[A-Z]{2}\s\d{5}(?:-\d{4})?|\d{5}\s[A-Z][a-z]+)(?:,\s*[A-Z][A-Za-z .]+)?)");
   if (std::regex_match(whole, us_au_ca)) {
     out.push_back(span(b, e, "address", 0.85, "ocr+regex"));
   } else if (std::regex_match(whole, uk_ie)) {
     out.push_back(span(b, e, "address", after_street ? 0.85 : 0.75, "ocr+regex"));
+  } else if (whole.size() <= 80 && std::regex_match(whole, postcode_line)) {
+    out.push_back(span(b, e, "address", 0.8, "ocr+regex"));
   } else if (std::regex_match(whole, eu) && (after_street || context == "address")) {
     out.push_back(span(b, e, "address", 0.75, after_street ? "ocr+layout" : "ocr+context"));
   } else if (after_street && postcode_like()) {
@@ -774,6 +787,9 @@ bool NameLists::is_last(std::string_view word) const {
 bool NameLists::is_common(std::string_view word) const {
   return std::binary_search(common.begin(), common.end(), lower(word));
 }
+bool NameLists::is_brand(std::string_view word) const {
+  return std::binary_search(brands.begin(), brands.end(), lower(word));
+}
 
 const NameLists& NameLists::shipped() {
   static const NameLists lists = [] {
@@ -783,7 +799,8 @@ const NameLists& NameLists::shipped() {
     for (const char* f : {"pii/last_names.txt", "pii/names/detector-last.txt"})
       for (const auto& w : read_word_list(data_path(f))) l.last.push_back(lower(w));
     l.common = read_word_list(data_path("pii/common_words.txt"));
-    for (auto* v : {&l.first, &l.last, &l.common}) {
+    for (const auto& w : read_word_list(data_path("pii/brands.txt"))) l.brands.push_back(lower(w));
+    for (auto* v : {&l.first, &l.last, &l.common, &l.brands}) {
       std::sort(v->begin(), v->end());
       v->erase(std::unique(v->begin(), v->end()), v->end());
     }
@@ -801,6 +818,104 @@ bool looks_like_person_name(std::string_view line) {
     if (i + 1 < toks.size() && toks[i].punct_after) return false;
   }
   return toks.back().end + 1 >= line.size() || toks.back().end == line.size();
+}
+
+namespace {
+
+// A word that can be a person's name or handle in a title or an activity line:
+// "Ana", "O'Neil", "B." (an initial), "rx8geek", "miss_brainfart", "TheRealLinga".
+bool actor_word(std::string_view w, const NameLists* lists) {
+  if ((w.size() == 1 && is_upper(w[0])) || (w.size() == 2 && is_upper(w[0]) && w[1] == '.')) return true;  // initial
+  // Quotes, brackets and other marks never start a name ("‘Subject", "(sient").
+  if (!w.empty() && !is_alnum(w[0]) && static_cast<unsigned char>(w[0]) < 0xC3) return false;
+  if (w.rfind("\xE2\x80", 0) == 0) return false;  // typographic quotes and dashes
+  if (lists && lists->is_brand(w)) return false;
+  if (capitalised_word(w)) return !(lists && lists->is_common(w) && !lists->is_first(w));
+  if (w.size() < 3) return false;
+  bool digit = false, handle_mark = false, letters = false;
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    unsigned char c = static_cast<unsigned char>(w[k]);
+    if (std::isdigit(c)) digit = true;
+    else if (c == '_' || c == '.' || c == '-') handle_mark = true;
+    else if (std::isalpha(c) || c >= 0x80) letters = true;
+    else return false;
+  }
+  if (!letters) return false;
+  if (digit || handle_mark) return true;
+  // A lower-case word: a handle only when no dictionary knows it ("alice" is a listed name).
+  // Without the lists nothing tells a plain word from a handle.
+  return lists && (!lists->is_common(w) || lists->is_first(w));
+}
+
+bool activity_verb(std::string_view w) {
+  static const std::vector<std::string> verbs = {
+      "boosted", "reblogged", "favourited", "favorited", "liked", "loved", "followed", "joined", "left", "reacted",
+      "replied", "commented", "mentioned", "shared", "invited", "sent", "started", "changed", "created", "added",
+      "removed", "posted", "wrote", "says", "said", "accepted", "requested", "reposted", "tagged", "updated",
+      "uploaded", "edited", "pinned", "called", "is", "was", "has", "set", "renamed", "kicked", "banned", "made"};
+  return std::find(verbs.begin(), verbs.end(), lower(w)) != verbs.end();
+}
+
+bool not_a_sender(std::string_view w) {
+  static const std::vector<std::string> words = {"you", "me", "re", "fwd", "fw", "to", "from", "cc", "bcc",
+                                                 "subject", "date", "time", "note", "tip", "draft", "error",
+                                                 "warning", "total", "status", "reply", "sent", "via"};
+  return std::find(words.begin(), words.end(), lower(w)) != words.end();
+}
+
+}  // namespace
+
+bool looks_like_row_title(std::string_view line, const NameLists* lists) {
+  auto toks = tokens_of(line);
+  if (toks.empty() || toks.size() > 3 || line.size() > 40) return false;
+  // An avatar's letter or initials alone ("T", "AB") is not the name.
+  if (std::none_of(toks.begin(), toks.end(), [](const Token& t) { return t.text.size() >= 3; })) return false;
+  bool all_common = true;
+  for (std::size_t i = 0; i < toks.size(); ++i) {
+    if (!actor_word(toks[i].text, lists)) return false;
+    if (i + 1 < toks.size() && toks[i].punct_after && toks[i].text.size() > 2) return false;
+    if (!(lists && lists->is_common(toks[i].text))) all_common = false;
+  }
+  return !all_common || (lists && lists->is_first(toks[0].text));
+}
+
+std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) {
+  std::vector<PiiSpan> out;
+  auto toks = tokens_of(line);
+  if (toks.size() < 2) return out;
+  auto label_of = [&](std::size_t b, std::size_t e) {
+    std::string_view v = line.substr(b, e - b);
+    bool handle = std::any_of(v.begin(), v.end(), [](char c) { return is_digit(c) || c == '_'; }) ||
+                  std::none_of(v.begin(), v.end(), is_upper);
+    return handle ? "username" : "name";
+  };
+  // A run of up to three actor words at the start of the line.
+  std::size_t n = 0;
+  while (n < toks.size() && n < 3 && actor_word(toks[n].text, lists)) {
+    ++n;
+    if (toks[n - 1].punct_after && toks[n - 1].text.size() > 2) break;
+  }
+  if (n > 0 && n < toks.size()) {
+    const std::size_t b = toks[0].begin, e = toks[n - 1].end;
+    const bool sender = e < line.size() && line[e] == ':' && e + 1 < line.size() && line[e + 1] == ' ' &&
+                        n <= 2 && !not_a_sender(toks[0].text);
+    const bool activity = !toks[n - 1].punct_after && activity_verb(toks[n].text) && !not_a_sender(toks[0].text);
+    if (sender || activity) out.push_back(span(b, e, label_of(b, e), 0.7, "ocr+layout"));
+  }
+  // "... from bob", "Meeting with Alice", "Booking - Arthur Dent" at the end of the line.
+  for (std::size_t k = 0; k + 1 < toks.size(); ++k) {
+    std::string w = lower(toks[k].text);
+    const bool weak = w == "to";  // "Send to Phone": only a listed name or a handle
+    if (w != "from" && w != "with" && w != "by" && w != "-" && !weak) continue;
+    std::size_t m = k + 1;
+    while (m < toks.size() && m - k <= 3 && actor_word(toks[m].text, lists)) ++m;
+    if (m != toks.size() || m == k + 1) continue;
+    const std::size_t b = toks[k + 1].begin, e = toks.back().end;
+    bool listed = lists && (lists->is_first(toks[k + 1].text) || lists->is_last(toks.back().text));
+    bool handle = std::string(label_of(b, e)) == "username";
+    if (listed || handle || (m - k >= 3 && !weak)) out.push_back(span(b, e, label_of(b, e), 0.6, "ocr+layout"));
+  }
+  return out;
 }
 
 std::vector<PiiSpan> find_names(std::string_view line, const std::string& context, const NameLists* lists) {

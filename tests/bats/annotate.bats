@@ -133,3 +133,27 @@ setup_file() {
   assert_success
   assert_output --partial "privscreen"
 }
+
+@test "--line-classifier: the shipped model runs; a corrupt or missing one is one clear error before any record" {
+  dtap-synth -n 1 --seed 3 --size 720x1600 -q -o shots > shots.jsonl
+  run --separate-stderr dtap-annotate -q --line-classifier shipped < shots.jsonl
+  assert_success
+  printf '%s\n' "$output" | jq -e '.error == null and (.pii | length) > 0'
+  head -c 100 "$DTAP_STAGE/share/dtap/models/pii-lines.json" > cut.json
+  for model in cut.json missing.json; do
+    run --separate-stderr dtap-annotate --line-classifier "$model" < shots.jsonl
+    assert_failure 1
+    assert_one_line_error dtap-annotate
+    [[ "$stderr" == *"line classifier"* ]]
+    [ -z "$output" ]
+  done
+}
+
+@test "secrets, fediverse handles and wrapped addresses are found on a rendered screen" {
+  dtap-synth -n 6 --seed 5 --template settings --size 720x1600 -q -o shots > truth.jsonl
+  jq -e -s 'map(.pii[] | select(.label == "secret")) | length > 0' truth.jsonl
+  jq -c '{id, image}' truth.jsonl | dtap-annotate -q > found.jsonl
+  run "$DTAP_BUILD/bin/score-annotate" truth.jsonl found.jsonl --json
+  assert_success
+  printf '%s\n' "$output" | jq -e '.labels.secret.recall >= 0.5 and .overall.precision >= 0.8'
+}

@@ -1,7 +1,8 @@
 // Test/bench helper (not installed): scores dtap-annotate's PII findings against
 // dtap-synth's true spans with dtap::PiiScore (IoU >= 0.3, text similarity >= 0.8,
 // same label).
-//   score-annotate TRUTH.jsonl FOUND.jsonl [--json]
+//   score-annotate TRUTH.jsonl FOUND.jsonl [--json] [--any-label]
+// --any-label: a finding matches a true span of any label (the same value and place).
 // Records are paired by "id". Prints a table (or one JSON object); exit 1 when
 // a found record is missing or carries an error, 2 on usage errors.
 #include <fstream>
@@ -13,8 +14,15 @@
 #include "dtap/pii.hpp"
 
 int main(int argc, char** argv) {
-  if (argc < 3 || argc > 4 || (argc == 4 && std::string(argv[3]) != "--json")) {
-    std::cerr << "score-annotate: usage: score-annotate TRUTH.jsonl FOUND.jsonl [--json]\n";
+  bool json = false, any_label = false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--json") json = true;
+    else if (a == "--any-label") any_label = true;
+    else argc = 0;  // usage error below
+  }
+  if (argc < 3) {
+    std::cerr << "score-annotate: usage: score-annotate TRUTH.jsonl FOUND.jsonl [--json] [--any-label]\n";
     return 2;
   }
   auto read_all = [](const char* path, std::map<std::string, dtap::Json>& out) {
@@ -37,12 +45,12 @@ int main(int argc, char** argv) {
       std::cerr << "score-annotate: " << id << ": " << (it == found.end() ? "no annotated record" : "annotated record has an error")
                 << "\n";
       ++problems;
-      score.add(t.value("pii", dtap::Json::array()), dtap::Json::array());
+      score.add(t.value("pii", dtap::Json::array()), dtap::Json::array(), 0.3, 0.8, !any_label);
       continue;
     }
-    score.add(t.value("pii", dtap::Json::array()), it->second.value("pii", dtap::Json::array()));
+    score.add(t.value("pii", dtap::Json::array()), it->second.value("pii", dtap::Json::array()), 0.3, 0.8, !any_label);
   }
-  if (argc == 4) {
+  if (json) {
     dtap::Json j = score.to_json();
     j["records"] = truth.size();
     std::cout << j.dump() << "\n";

@@ -293,3 +293,39 @@ TEST(PiiNameLists, HeldOutNamesAreNeverTheDetectors) {
   for (const auto& n : heldout.first_names) EXPECT_FALSE(detector.is_first(n) || detector.is_last(n)) << n;
   for (const auto& n : heldout.last_names) EXPECT_FALSE(detector.is_first(n) || detector.is_last(n)) << n;
 }
+
+TEST(PiiActors, ActivitySendersAndTitles) {
+  const auto& lists = dtap::NameLists::shipped();
+  auto found = [&](const std::string& line) { return texts(line, dtap::find_actors(line, &lists)); };
+  EXPECT_EQ(found("Harry Millward boosted your toot"), V{"Harry Millward"});
+  EXPECT_EQ(found("Grimgerde joined the room"), V{"Grimgerde"});
+  EXPECT_EQ(found("rx8geek replied to your comment"), V{"rx8geek"});
+  EXPECT_EQ(found("Waltraute: see you there"), V{"Waltraute"});
+  EXPECT_EQ(found("Meeting with Giulia Bianchi"), V{"Giulia Bianchi"});
+  // UI phrasing, pronouns, brands and mail headers are not people.
+  for (std::string l : {"You: Hey, what's up?", "Note: backups are off", "Everyone joined the call", "Send to Phone",
+                        "Sign in with Google", "Subject: Invoice", "GitHub sent you a code", "New message from"})
+    EXPECT_TRUE(found(l).empty()) << l;
+  EXPECT_TRUE(dtap::looks_like_row_title("Wotan", &lists));
+  EXPECT_TRUE(dtap::looks_like_row_title("Marco B.", &lists));
+  EXPECT_TRUE(dtap::looks_like_row_title("miss_brainfart", &lists));
+  for (std::string l : {"Settings", "T", "New group", "Steam", "Search contacts", "What are your plans for the weekend?"})
+    EXPECT_FALSE(dtap::looks_like_row_title(l, &lists)) << l;
+}
+
+TEST(PiiAddress, PostcodeLinesAndMisreadCodes) {
+  for (std::string l : {"69 Causewayhead, Penzance TR18 2SR, UK", "Unnamed Road, Hook RG27 OBH, UK"})
+    EXPECT_EQ(texts(l, dtap::find_addresses(l)), V{l}) << l;
+  for (std::string l : {"Version 2.1, build 12345", "Total, 3 items", "Room 4, floor 2"})
+    EXPECT_TRUE(dtap::find_addresses(l).empty()) << l;
+}
+
+TEST(PiiSecret, OneTimeCodesReadWithLetters) {
+  EXPECT_EQ(texts("475 O74", dtap::find_secrets("475 O74")), V{"475 O74"});
+  EXPECT_TRUE(dtap::find_secrets("Step 3 of 4").empty());
+}
+
+TEST(PiiUsername, DomainsAndFragmentsAreNotHandles) {
+  EXPECT_TRUE(dtap::find_usernames("support@apple.com or @apple.com").empty());
+  EXPECT_TRUE(dtap::find_usernames("(sient", "username").empty());
+}

@@ -141,3 +141,20 @@ TEST(PiiScore, MatchesByIouTextAndLabel) {
   s2.add(truth, dtap::Json::array({{{"label", "name"}, {"text", "Ann Lo"}, {"bbox", {100, 300, 150, 30}}}}));
   EXPECT_EQ(s2.overall.matched_truth, 0u);
 }
+
+TEST(PiiPage, WrappedEmailAndListRows) {
+  // An address wrapped in a narrow column; a chat row's title beside its time.
+  auto ocr = page({{40, 100, "john.doe@exam"}, {40, 125, "ple.com"},
+                   {40, 300, "Wotan"}, {600, 300, "13:26"}, {40, 325, "Hey, are you coming tonight?"},
+                   {40, 500, "Settings"}, {600, 500, "13:40"}});
+  auto f = dtap::find_pii(ocr);
+  std::vector<std::string> found;
+  for (const auto& x : f) found.push_back(x.label + ":" + x.text);
+  EXPECT_NE(std::find(found.begin(), found.end(), "email:john.doe@exam"), found.end());
+  EXPECT_NE(std::find(found.begin(), found.end(), "email:ple.com"), found.end());
+  EXPECT_NE(std::find(found.begin(), found.end(), "name:Wotan"), found.end());
+  for (const auto& x : f) EXPECT_NE(x.text, "Settings");
+  // A line that starts with a word after an e-mail is not its tail.
+  auto other = page({{40, 100, "ana@pachli.social"}, {40, 125, "When are you free?"}});
+  for (const auto& x : dtap::find_pii(other)) EXPECT_NE(x.text, "When");
+}

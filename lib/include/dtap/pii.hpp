@@ -70,12 +70,16 @@ struct NameLists {
   // Lower-case dictionary words ("mark", "grace", "page"): a listed name that
   // is also a word needs a listed surname beside it.
   std::vector<std::string> common;
+  // Lower-case names of apps, services and companies ("github", "steam"): row
+  // titles of account lists that are not people.
+  std::vector<std::string> brands;
   bool is_first(std::string_view word) const;
   bool is_last(std::string_view word) const;
   bool is_common(std::string_view word) const;
+  bool is_brand(std::string_view word) const;
   bool empty() const { return first.empty() && last.empty(); }
   // share/dtap/pii: first_names.txt, last_names.txt, names/detector-*.txt
-  // (never names/heldout-*.txt) and common_words.txt (loaded once).
+  // (never names/heldout-*.txt), common_words.txt and brands.txt (loaded once).
   static const NameLists& shipped();
 };
 std::vector<PiiSpan> find_names(std::string_view line, const std::string& context, const NameLists* lists);
@@ -83,10 +87,23 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
 // Whether `line` is a run of 2-3 capitalised alphabetic words (a contact or
 // sender row, a chat title) - used with layout cues when no list knows the name.
 bool looks_like_person_name(std::string_view line);
+// A list row's title that may be a person's name or handle: 1-3 words that
+// are capitalised, initials or handle-shaped, not all dictionary words
+// ("Wotan", "Marco B.", "rx8geek", "alice"). Used with layout cues.
+bool looks_like_row_title(std::string_view line, const NameLists* lists);
+// Names and handles in activity and chat phrasing: "Ana Lopez boosted your
+// post", "Grimgerde joined the room", "Brünnhilde: Hojotoho!" (a sender),
+// "Voice message from bob", "Meeting with Alice".
+std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists);
+
+class LineClassifier;
 
 struct PiiOptions {
   bool use_name_lists = true;      // off: names only from context and layout
   std::vector<std::string> labels;  // only these labels (empty = all)
+  // The learned row-title classifier (pii_lines.hpp); nullptr = rules only.
+  const LineClassifier* line_classifier = nullptr;
+  double line_threshold = -1;       // < 0: the classifier's own threshold
 };
 
 struct PiiFinding {
@@ -101,6 +118,9 @@ struct PiiFinding {
 
 // Every finding on a page, in reading order of the OCR lines.
 std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options = {});
+// The line classifier's features for every OCR line of the page, computed as
+// find_pii computes them (for training: dtap-train pii-lines).
+std::vector<std::vector<float>> page_line_features(const OcrResult& ocr, const PiiOptions& options = {});
 
 // Scoring findings against true spans (bench/annotate-quality.sh): a finding
 // matches a true span of the same label when the normalised texts have
@@ -114,7 +134,11 @@ struct PiiScore {
   };
   std::vector<std::pair<std::string, Counts>> per_label;  // in pii_labels() order, labels seen only
   Counts overall;
-  void add(const Json& truth_pii, const Json& found_pii, double min_iou = 0.3, double min_similarity = 0.8);
+  // `same_label` false: a finding matches a true span whatever its label (the
+  // protection hides every found box alike); per-label rows still count the
+  // truth by its label and the findings by theirs.
+  void add(const Json& truth_pii, const Json& found_pii, double min_iou = 0.3, double min_similarity = 0.8,
+           bool same_label = true);
   Json to_json() const;
 };
 
