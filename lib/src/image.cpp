@@ -49,8 +49,11 @@ cv::Size header_size(const std::string& path, const std::string& b, Format& form
     if (b.size() < 33 || b.compare(12, 4, "IHDR") != 0) throw Error(where + " is truncated (no PNG header)");
     cv::Size size(static_cast<int>(std::min<std::uint32_t>(be32(b, 16), INT32_MAX)),
                   static_cast<int>(std::min<std::uint32_t>(be32(b, 20), INT32_MAX)));
-    if (b.size() < 45 || b.compare(b.size() - 8, 4, "IEND") != 0)
-      throw Error(where + " is truncated (PNG has no IEND chunk)");
+    // The IEND chunk is always the same 12 bytes; it need not be last (phone
+    // vendors append their own metadata after it, and libpng allows that).
+    static const std::string iend("\0\0\0\0IEND\xAE\x42\x60\x82", 12);
+    const bool ended = b.size() >= 45 && b.find(iend, 33) != std::string::npos;
+    if (!ended) throw Error(where + " is truncated (PNG has no IEND chunk)");
     return size;
   }
   if (b.size() >= 3 && byte_at(b, 0) == 0xFF && byte_at(b, 1) == 0xD8 && byte_at(b, 2) == 0xFF) {

@@ -127,6 +127,16 @@ TEST_F(ImageLoad, TruncatedPng) {
   expect_load_error(path("t2.png"), "truncated");
 }
 
+TEST_F(ImageLoad, PngWithBytesAfterIend) {
+  // Some phones append their own metadata after IEND (seen on real store screenshots).
+  cv::Mat m(64, 48, CV_8UC3);
+  cv::randu(m, 0, 255);
+  cv::imwrite(path("full.png"), m);
+  put_bytes(path("tail.png"), bytes_of(path("full.png")) + std::string("\x00\x01vendor-metadataSEFT", 20));
+  EXPECT_EQ(dtap::read_image_size(path("tail.png")), cv::Size(48, 64));
+  EXPECT_EQ(dtap::load_image_rgb(path("tail.png")).size(), cv::Size(48, 64));
+}
+
 TEST_F(ImageLoad, CorruptPngData) {
   cv::Mat m(64, 64, CV_8UC3);
   cv::randu(m, 0, 255);
