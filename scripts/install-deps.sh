@@ -9,7 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   libboost-dev libboost-filesystem-dev
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-script-latn
-  gocr ocrad parallel
+  gocr ocrad parallel libgloo-dev
   libfontconfig-dev fonts-roboto fonts-noto-core fonts-dejavu-core
   libgtest-dev googletest
   bats bats-assert bats-support bats-file

@@ -6,6 +6,21 @@
 #include "dtap/train_generator.hpp"
 #include "dtap/train_reader.hpp"
 
+namespace {
+
+// The data-parallel options, shared by the training subcommands (torchrun's names).
+void add_distributed_options(CLI::App* app, dtap::DistributedOptions& d) {
+  app->add_option("--world-size", d.world_size, "Processes training together (default: $WORLD_SIZE, else 1)")
+      ->check(CLI::Range(1, 4096));
+  app->add_option("--rank", d.rank, "This process's rank, 0 writes the checkpoint (default: $RANK, else 0)")
+      ->check(CLI::Range(0, 4095));
+  app->add_option("--master-addr", d.master_addr, "Rank 0's address for the rendezvous (default: $MASTER_ADDR, else 127.0.0.1)");
+  app->add_option("--master-port", d.master_port, "Rank 0's TCPStore port (default: $MASTER_PORT, else 29500)")
+      ->check(CLI::Range(1, 65535));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   dtap::Tool tool("dtap-train",
                   "Train dtap's models: the surrogate text-line readers (reader), measure them on\n"
@@ -42,6 +57,7 @@ int main(int argc, char** argv) {
   reader->add_flag("--no-augment", no_augment, "Train on clean crops (no blur/noise/JPEG/scale/contrast/affine)");
   reader->add_flag("--resume", ro.resume, "Go on training OUTPUT (weights, optimizer state, epochs done)");
   reader->add_flag("--force", ro.force, "Replace an existing OUTPUT");
+  add_distributed_options(reader, ro.distributed);
 
   // eval-reader
   dtap::ReaderEvalOptions eo;
@@ -80,6 +96,7 @@ int main(int argc, char** argv) {
   gen->add_option("--checkpoint-every", go.checkpoint_every, "Steps between checkpoints (0 = only at the end)")->check(CLI::NonNegativeNumber)->capture_default_str();
   gen->add_flag("--resume", go.resume, "Go on training OUTPUT (weights, optimizer state, steps done) up to --steps");
   gen->add_flag("--force", go.force, "Replace an existing OUTPUT");
+  add_distributed_options(gen, go.distributed);
 
   // pii-lines (dtap-annotate's row-title classifier; plain C++)
   dtap::LineTrainRunOptions lo;

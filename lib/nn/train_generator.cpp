@@ -16,6 +16,7 @@
 #include "dtap/protect.hpp"
 #include "dtap/rng.hpp"
 #include "dtap/train_generator.hpp"
+#include "distributed.hpp"
 #include "generator.hpp"
 #include "protect_objective.hpp"
 
@@ -102,6 +103,8 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
     throw UsageError("'" + o.output + "' exists (use --resume to go on training it, --force to start again)");
   const std::string device = configure_torch(common);
   if (device != "cpu") log::warn("training runs on the CPU (--device " + device + " is not used by this trainer)");
+  nn::ProcessGroup group(o.distributed);
+  if (group.world_size() > 1) log::info("data parallel: " + group.describe());
   const int threads = common.resolved_threads();
   auto t0 = std::chrono::steady_clock::now();
 
@@ -184,6 +187,9 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
     generator = nn::Generator(config);
   }
   generator->train();
+  group.broadcast_module(*generator);  // every rank starts from rank 0's weights
+  if (group.world_size() > 1)
+    log::info("all-reduce per step: " + std::to_string(nn::ProcessGroup::gradient_bytes(*generator)) + " bytes of gradients");
   torch::optim::Adam optimizer(generator->parameters(), torch::optim::AdamOptions(o.lr));
   if (o.resume && exists && fs::exists(opt_path, ec)) {
     try {
@@ -218,23 +224,29 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
                      {"seconds", std::round(seconds)}};
     m["seed"] = common.seed;
     m["threads"] = threads;
+    m["world_size"] = group.world_size();
     m["git"] = DTAP_GIT_REV;
     m["metrics"] = metrics;
     return m;
   };
   auto checkpoint = [&](int steps_done) {
-    nn::save_generator(generator, o.output, manifest_for(steps_done));
-    std::string tmp = opt_path + ".tmp";
-    torch::save(optimizer, tmp);
-    fs::rename(tmp, opt_path);
+    if (group.is_main()) {
+      nn::save_generator(generator, o.output, manifest_for(steps_done));
+      std::string tmp = opt_path + ".tmp";
+      torch::save(optimizer, tmp);
+      fs::rename(tmp, opt_path);
+    }
+    group.barrier();  // complete before any rank goes on (or stops)
   };
 
   log::Progress progress("steps", static_cast<std::size_t>(std::max(0, o.steps - start_step)));
   double ema_task = 0, ema_priv = 0, ema_unr = 0, ema_psnr = 0;
   bool ema_init = false;
   for (int step = start_step; step < o.steps; ++step) {
-    // Everything random in a step comes from (seed, step): resuming gives the same run.
+    // Everything random in a step comes from (seed, step) and, with several
+    // ranks, the rank (each its own batch): resuming gives the same run.
     Rng rng(Rng::derive(common.seed, static_cast<std::uint64_t>(step)));
+    if (group.world_size() > 1) rng = Rng(Rng::derive(rng.next(), static_cast<std::uint64_t>(group.rank())));
     std::vector<std::size_t> idx;
     for (int b = 0; b < o.batch; ++b) idx.push_back(static_cast<std::size_t>(rng.next() % crops.size()));
     std::vector<nn::EotTransform> ts;
@@ -249,6 +261,7 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
     auto terms = nn::dual_objective(readers, x_adv, delta, m, targets, ts, weights, config.eps, prior);
     optimizer.zero_grad();
     terms.total.backward();
+    group.average_gradients(*generator);
     torch::nn::utils::clip_grad_norm_(generator->parameters(), 1.0);
     optimizer.step();
     double mse = (x_adv - x).pow(2).mean().item<double>();
@@ -272,7 +285,7 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
 
   // Held-out metrics (no EOT, then one fixed JPEG-75 + 0.5-scale transformation).
   generator->eval();
-  {
+  if (group.is_main()) {
     double task = 0, priv = 0, unread = 0, mse_sum = 0, task_j = 0, priv_j = 0, unread_j = 0, clean_task = 0, clean_priv = 0;
     std::size_t n = 0;
     nn::EotTransform jpeg_scale;
@@ -306,6 +319,8 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
     }
   }
   checkpoint(o.steps);
+  if (group.world_size() > 1)
+    log::info(group.describe() + ": weights sha256 " + nn::ProcessGroup::weights_digest(*generator));
   log::info("wrote " + o.output + " (" + std::to_string(generator->parameter_count()) + " parameters) in " +
             fmt(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0) + " s");
   return 0;

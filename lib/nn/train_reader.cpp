@@ -19,6 +19,7 @@
 #include "dtap/nn_runtime.hpp"
 #include "dtap/rng.hpp"
 #include "dtap/text.hpp"
+#include "distributed.hpp"
 #include "reader.hpp"
 
 namespace dtap {
@@ -251,6 +252,8 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
 
   const std::string device = configure_torch(common);
   if (device != "cpu") log::warn("training runs on " + device);
+  nn::ProcessGroup group(o.distributed);
+  if (group.world_size() > 1) log::info("data parallel: " + group.describe());
   const auto t_load = std::chrono::steady_clock::now();
   DataSet train = load_lines(o.data, o.max_lines, true);
   DataSet val;
@@ -275,6 +278,9 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
     reader = nn::make_reader(o.arch);
   }
   reader->train();
+  group.broadcast_module(*reader);  // every rank starts from rank 0's weights
+  if (group.world_size() > 1)
+    log::info("all-reduce per step: " + std::to_string(nn::ProcessGroup::gradient_bytes(*reader)) + " bytes of gradients");
   torch::optim::Adam optimizer(reader->parameters(), torch::optim::AdamOptions(o.lr));
   const std::string state_path = o.output + ".state";
   if (o.resume && exists) {
@@ -293,7 +299,10 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
             std::to_string(common.resolved_threads()) + " threads, seed " + std::to_string(common.seed));
 
   const std::size_t N = train.lines.size();
-  const std::size_t batches_per_epoch = (N + o.batch - 1) / o.batch;
+  // With W ranks each takes every W-th batch of the epoch's order: an epoch
+  // is the same data, in 1/W of the steps.
+  const std::size_t W = static_cast<std::size_t>(group.world_size());
+  const std::size_t batches_per_epoch = ((N + o.batch - 1) / o.batch) / W;
   const double total_steps = static_cast<double>(batches_per_epoch) * o.epochs;
   const double warmup = std::min(300.0, total_steps / 10);
   auto lr_at = [&](double step) {
@@ -322,6 +331,13 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
       batches.push_back(std::move(b));
     }
     rng.shuffle(batches);
+    if (W > 1) {
+      // This rank's share; every rank does the same number of steps (lockstep all-reduce).
+      std::vector<std::vector<std::size_t>> mine;
+      for (std::size_t bi = static_cast<std::size_t>(group.rank()); bi < batches_per_epoch * W; bi += W)
+        mine.push_back(std::move(batches[bi]));
+      batches = std::move(mine);
+    }
     log::Progress bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs), batches.size());
     double loss_sum = 0;
     std::size_t loss_n = 0, lines_done = 0;
@@ -350,6 +366,7 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
       for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr_at(step));
       optimizer.zero_grad();
       loss.backward();
+      group.average_gradients(*reader);
       torch::nn::utils::clip_grad_norm_(reader->parameters(), 5.0);
       optimizer.step();
       const double lv = loss.item<double>();
@@ -369,12 +386,14 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
                   "%, " + extra);
     }
     bar.finish();
-    last_loss = loss_n ? loss_sum / loss_n : 0;
+    // Batch-norm statistics were gathered on each rank's own batches.
+    group.average_buffers(*reader);
+    last_loss = group.average(loss_n ? loss_sum / loss_n : 0);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     seconds_before += secs;
     Json h{{"epoch", epoch + 1}, {"loss", last_loss}, {"seconds", secs}};
     std::string msg = "epoch " + std::to_string(epoch + 1) + ": loss " + fmt(last_loss, 4) + ", " + fmt(secs, 0) + " s";
-    if (!val.lines.empty()) {
+    if (!val.lines.empty() && group.is_main()) {
       Scores sc = evaluate(*reader, val.lines, 0);
       last_val = Json{{"lines", sc.lines}, {"exact", sc.accuracy()}, {"cer", sc.cer()}};
       h["val"] = last_val;
@@ -388,6 +407,7 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
                   {"validation", o.val.empty() ? Json() : val.sources},
                   {"seed", common.seed},
                   {"threads", common.resolved_threads()},
+                  {"world_size", group.world_size()},
                   {"git_revision", DTAP_GIT_REV},
                   {"epochs", o.epochs},
                   {"epochs_done", epoch + 1},
@@ -398,12 +418,17 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
                   {"train_seconds", seconds_before},
                   {"metrics", {{"train_loss", last_loss}, {"validation", last_val}}},
                   {"history", history}};
-    nn::save_reader(*reader, o.output, manifest);
-    std::ostringstream st;
-    torch::save(optimizer, st);
-    write_text_atomic(state_path, st.str());
+    if (group.is_main()) {
+      nn::save_reader(*reader, o.output, manifest);
+      std::ostringstream st;
+      torch::save(optimizer, st);
+      write_text_atomic(state_path, st.str());
+    }
+    group.barrier();  // the checkpoint is complete before any rank goes on (or stops)
     reader->train();
   }
+  if (group.world_size() > 1)
+    log::info(group.describe() + ": weights sha256 " + nn::ProcessGroup::weights_digest(*reader));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dtap/cli.hpp"
+#include "dtap/distributed.hpp"
 #include "dtap/protect.hpp"
 
 namespace dtap {
@@ -31,6 +32,9 @@ struct GeneratorTrainOptions {
   int prior_period = kPriorPeriod, prior_thickness = kPriorThickness;
   double val_fraction = 0.1;          // crops held out for the final metrics
   int checkpoint_every = 100;
+  // Data parallel over N processes (c10d, Gloo): each rank draws its own
+  // batch; gradients are averaged; rank 0 writes the checkpoint.
+  DistributedOptions distributed;
   bool resume = false;
   bool force = false;
 };

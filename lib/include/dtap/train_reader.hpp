@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dtap/cli.hpp"
+#include "dtap/distributed.hpp"
 
 namespace dtap {
 
@@ -26,6 +27,9 @@ struct ReaderTrainOptions {
   int max_lines = 0;                // 0 = every words/pii entry; else the first N (tests)
   int val_lines = 2000;             // validation lines measured per epoch at most
   int stop_after = 0;               // stop after this many epochs in this run (0 = no limit; time-boxing)
+  // Data parallel over N processes (c10d, Gloo): each rank trains on its
+  // share of the batches; gradients are averaged; rank 0 writes the checkpoint.
+  DistributedOptions distributed;
 };
 
 // Trains a reader on crops of every `words` / `pii` entry of the records.
