@@ -24,7 +24,7 @@ run() {
   start=$(date +%s.%N)
   for ((r = 0; r < world; r++)); do
     "$train" "$@" -o "$work/$name.pt" --force --seed 1 --threads "$threads" --world-size "$world" --rank $r \
-      --master-port $port -q 2> "$work/$name.$r.log" &
+      --master-port $port 2> "$work/$name.$r.log" &
   done
   wait
   end=$(date +%s.%N)

@@ -105,8 +105,7 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
         pc.lr = o.pgd_lr;
         pc.eot_samples = o.eot_samples;
         pc.seed = o.seed;
-        pc.weights.lambda_l2 = kL2Weight;  // the shipped generator's objective
-        pc.weights.lambda_prior = 1.0;
+        pc.weights.lambda_l2 = kL2Weight;  // the shipped generator's objective (no structure prior)
         protected_rgb = chw_to_rgb(nn::pgd_protect(readers, mat_to_chw(rgb), mat_to_chw(mask), record, pc));
       }
     }

@@ -27,8 +27,10 @@ struct GeneratorTrainOptions {
   double alpha = 1.0, beta = 1.0, kappa = 3.0;
   double lambda_out = 0.05, lambda_tv = 0.01, lambda_l2 = kL2Weight;
   // Structure prior (line bands across the glyphs, see protect.hpp): weight,
-  // band period and thickness in pixels. 0 = surrogate objective only.
-  double lambda_prior = 1.0;
+  // band period and thickness in pixels. An ablation only, off by default: it
+  // was drawn against one reader (Tesseract's binarisation), and the shipped
+  // model must learn what transfers from the surrogate readers alone.
+  double lambda_prior = 0.0;
   int prior_period = kPriorPeriod, prior_thickness = kPriorThickness;
   double val_fraction = 0.1;          // crops held out for the final metrics
   int checkpoint_every = 100;
