@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Transfer table: every protection method against every router, most of which
+# the generator never trained on. Held-out synthetic screens (seed 1001),
+# protected from dtap-annotate's boxes (never ground truth), measured by
+# dtap-eval against the truth.
+#   bench/transfer.sh [N]        (N screens, default 100)
+# Environment: DTAP_BIN (default build/bin), WORK (default build/bench-transfer),
+# METHODS (default "none mask blur mosaic noise decoy dualtap"; "pgd" and any
+# "gen:NAME=MODEL" such as a leave-one-out generator may be added), ROUTERS
+# (default "reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt
+# tesseract tesseract:script/Latin gocr ocrad"), EPS (noise, decoy, pgd: default
+# the shipped generator's), THREADS.
+# Rows: method x router; PLR/base is against the unprotected row of that router.
+# TSR: the Tesseract agent for Tesseract routers, the neural reader agent for
+# reader routers (none for gocr/ocrad, which give no boxes). PLR[jpeg:75] and
+# PLR[scale:0.5] for the Tesseract and reader routers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-100}
+BIN=${DTAP_BIN:-build/bin}
+WORK=${WORK:-build/bench-transfer}
+THREADS=${THREADS:-2}
+METHODS=${METHODS:-"none mask blur mosaic noise decoy dualtap"}
+ROUTERS=${ROUTERS:-"reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt tesseract tesseract:script/Latin gocr ocrad"}
+MODEL=${MODEL:-share/dtap/models/generator.pt}
+EPS=${EPS:-$(jq -r .eps "$MODEL.json")}
+mkdir -p "$WORK"
+export DTAP_THREADS=$THREADS NO_COLOR=1
+
+held="$WORK/held-$N"
+if [ ! -s "$held.jsonl" ]; then
+  "$BIN/dtap-synth" -n "$N" --seed 1001 --size mixed -q -o "$held" --force > "$held.jsonl.tmp"
+  mv "$held.jsonl.tmp" "$held.jsonl"
+fi
+if [ ! -s "$held-annotated.jsonl" ]; then
+  "$BIN/dtap-annotate" -q "$held" > "$held-annotated.jsonl.tmp" || true
+  mv "$held-annotated.jsonl.tmp" "$held-annotated.jsonl"
+fi
+
+slug() { printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'; }
+for m in $METHODS; do
+  name=${m%%=*}; name=${name#gen:}
+  out="$WORK/$(slug "$name")-$N"
+  args=(--method "$m")
+  case $m in
+    noise|decoy|pgd) args+=(--epsilon "$EPS") ;;
+    dualtap) args+=(-m "$MODEL") ;;
+    gen:*) args=(--method dualtap -m "${m#*=}") ;;
+  esac
+  [ -s "$out.jsonl" ] || "$BIN/dtap-protect" "${args[@]}" --force -q -o "$out" < "$held-annotated.jsonl" > "$out.jsonl" || true
+  for r in $ROUTERS; do
+    summary="$out.$(slug "$r").json"
+    [ -s "$summary" ] && continue
+    agent=(--agent tesseract); transforms=(--router-transform jpeg:75 --router-transform scale:0.5)
+    case $r in
+      reader*) agent=(--agent "$r") ;;
+      gocr|ocrad) transforms=() ;;
+    esac
+    "$BIN/dtap-eval" -q --truth "$held.jsonl" --router "$r" "${agent[@]}" "${transforms[@]}" --summary "$summary" \
+      < "$out.jsonl" > /dev/null || true
+  done
+done
+
+echo "== $N held-out screens (seed 1001), dtap-annotate boxes; eps $EPS for noise/decoy/pgd; the generator saw: $(jq -r '.training.readers | join(", ")' "$MODEL.json")"
+printf '%-12s %-24s %6s %8s %6s %7s %8s %8s %9s %9s\n' method router PLR PLR/base TSR PSNR PSNR-in SSIM-out "PLR[jpg]" "PLR[0.5]"
+for r in $ROUTERS; do
+  base=$(jq -r .plr "$WORK/none-$N.$(slug "$r").json" 2>/dev/null || echo null)
+  for m in $METHODS; do
+    name=${m%%=*}; name=${name#gen:}
+    f="$WORK/$(slug "$name")-$N.$(slug "$r").json"
+    [ -s "$f" ] || continue
+    jq -r --arg m "$name" --arg r "${r#reader:share/dtap/models/}" --argjson base "$base" '
+      def f(x; d): if x == null then "-" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
+      [$m, $r, f(.plr; 3), (if $base and $base > 0 and .plr != null then f(.plr / $base; 3) else "-" end),
+       f(.tsr; 3), f(.psnr; 2), f(.psnr_pii; 2), f(.ssim_outside; 4),
+       f(.transforms["jpeg:75"].plr; 3), f(.transforms["scale:0.5"].plr; 3)] | @tsv' "$f" |
+      awk -F'\t' '{ printf "%-12s %-24s %6s %8s %6s %7s %8s %8s %9s %9s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
+  done
+done
