@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   app.add_option("--plot", plot_file,
                  "With --compare: chart PLR against mean PSNR into this PNG (a point per stream, named by file stem)")
       ->needs(compare_opt);
+  std::string plot_psnr = "whole";
+  app.add_option("--plot-psnr", plot_psnr, "The chart's x axis: whole (whole-image PSNR) or pii (PSNR inside the PII boxes)")
+      ->check(CLI::IsMember({"whole", "pii"}))->capture_default_str();
   app.add_option("--montage", montage_file, "Draw original | attention | protected | |diff| x8 into this PNG");
   app.add_option("--montage-count", montage_count, "Records in the montage")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_flag("--redact-text", redact, "Replace PII text in output records by its sha256 and length");
@@ -126,7 +129,7 @@ int main(int argc, char** argv) {
       else
         std::cout << dtap::format_compare_table(rows);
       if (!plot_file.empty()) {
-        dtap::write_png_atomic(plot_file, dtap::make_plr_psnr_plot(rows));
+        dtap::write_png_atomic(plot_file, dtap::make_plr_psnr_plot(rows, {900, 600}, plot_psnr == "pii" ? "psnr_pii" : "psnr"));
         dtap::log::info("PLR-vs-PSNR chart written to " + plot_file);
       }
       return code;

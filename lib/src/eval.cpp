@@ -665,7 +665,9 @@ void draw_dashed_line(cv::Mat& img, cv::Point from, cv::Point to, const cv::Scal
 
 }  // namespace
 
-cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows, cv::Size size) {
+cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows, cv::Size size,
+                           const std::string& psnr_key) {
+  if (psnr_key != "psnr" && psnr_key != "psnr_pii") throw UsageError("the plot's x axis is psnr or psnr_pii");
   std::vector<PlotPoint> points;
   std::vector<PlotReference> references;
   for (const auto& [name, s] : rows) {
@@ -673,7 +675,7 @@ cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows
     if (!plr.is_number()) continue;  // no PII scored: nothing to draw
     double y = std::clamp(plr.get<double>(), 0.0, 1.0);
     if (shows_originals(s)) references.push_back({name, y});
-    else points.push_back({name, s["psnr"].get<double>(), y});
+    else if (s.value(psnr_key, Json()).is_number()) points.push_back({name, s[psnr_key].get<double>(), y});
   }
   if (points.empty() && references.empty()) throw Error("no compared stream has a PLR to plot");
   if (size.width < 320 || size.height < 240) throw Error("plot size must be at least 320x240");
@@ -708,7 +710,7 @@ cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows
   }
   cv::rectangle(img, area, kInk, 1);
 
-  const std::string x_title = "mean whole-image PSNR (dB)";
+  const std::string x_title = psnr_key == "psnr" ? "mean whole-image PSNR (dB)" : "mean PSNR inside the PII boxes (dB)";
   put_text(img, x_title, {area.x + (area.width - text_size(x_title, 0.55).width) / 2, size.height - 18}, 0.55, kInk);
   put_vertical_text(img, "PLR (share of PII values read)", {24, area.y + area.height / 2}, 0.55);
   const std::string title = "Privacy leakage vs image quality";

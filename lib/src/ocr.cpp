@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
@@ -21,11 +22,19 @@ struct OcrEngine::Impl {
 
 OcrEngine::OcrEngine(const OcrOptions& options) : impl_(std::make_unique<Impl>()), options_(options) {
   const char* datapath = options.tessdata.empty() ? nullptr : options.tessdata.c_str();
-  bool started = impl_->api.Init(datapath, options.lang.c_str(), tesseract::OEM_LSTM_ONLY) == 0;
   // Script models live in tessdata/script/ upstream but at the top level in
   // Debian's tesseract-ocr-script-* packages: "script/Latin" finds either.
-  if (!started && options.lang.rfind("script/", 0) == 0)
-    started = impl_->api.Init(datapath, options.lang.substr(7).c_str(), tesseract::OEM_LSTM_ONLY) == 0;
+  std::string lang = options.lang;
+  if (lang.rfind("script/", 0) == 0) {
+    std::string dir = options.tessdata;
+    if (dir.empty() && std::getenv("TESSDATA_PREFIX")) dir = std::getenv("TESSDATA_PREFIX");
+    if (dir.empty()) dir = "/usr/share/tesseract-ocr/5/tessdata";
+    std::error_code ec;
+    if (!std::filesystem::exists(dir + "/" + lang + ".traineddata", ec) &&
+        std::filesystem::exists(dir + "/" + lang.substr(7) + ".traineddata", ec))
+      lang = lang.substr(7);
+  }
+  const bool started = impl_->api.Init(datapath, lang.c_str(), tesseract::OEM_LSTM_ONLY) == 0;
   if (!started)
     throw Error("cannot start Tesseract with language '" + options.lang + "' (is its traineddata installed? "
                 "eng: tesseract-ocr-eng, script/Latin: tesseract-ocr-script-latn)");

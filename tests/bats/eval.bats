@@ -128,6 +128,11 @@ png_size() {
   assert_line --index 1 --regexp '^clean '
   assert_line --index 2 --regexp '^blurred '
   [ "$(png_size chart.png)" = 900x600 ]
+  # the in-box PSNR frontier: another x axis, another chart
+  run --separate-stderr dtap-eval -q --compare clean.jsonl blurred.jsonl --plot chart-pii.png --plot-psnr pii
+  assert_success
+  [ "$(png_size chart-pii.png)" = 900x600 ]
+  ! cmp -s chart.png chart-pii.png
   # an earlier chart is replaced (like --montage); a compared stream is refused before any work
   run --separate-stderr dtap-eval -q --compare clean.jsonl blurred.jsonl --plot chart.png
   assert_success

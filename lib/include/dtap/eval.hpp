@@ -105,7 +105,9 @@ cv::Mat make_montage(const std::vector<Json>& records, std::size_t count, std::i
 // PLR against mean whole-image PSNR, one (name, summary) per stream: a
 // labelled point per protected stream; a stream of original images (PSNR
 // null, or the 100 dB identical-image cap) is a dashed "unprotected PLR"
-// line. Throws dtap::Error when no stream has a PLR.
-cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows, cv::Size size = {900, 600});
+// line. `psnr_key`: "psnr" (whole image) or "psnr_pii" (inside the PII boxes,
+// the frontier the methods compete on). Throws dtap::Error when no stream has a PLR.
+cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows, cv::Size size = {900, 600},
+                           const std::string& psnr_key = "psnr");
 
 }  // namespace dtap
