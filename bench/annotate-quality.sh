@@ -8,13 +8,7 @@
 set -euo pipefail
 n=${1:-100}
 shift || true
-bin=${DTAP_BIN:-}
-tool() {
-  if [ -n "$bin" ] && [ -x "$bin/$1" ]; then echo "$bin/$1"
-  elif [ -n "${DTAP_BUILD:-}" ] && [ -x "$DTAP_BUILD/bin/$1" ]; then echo "$DTAP_BUILD/bin/$1"
-  elif command -v "$1" >/dev/null; then command -v "$1"
-  else echo "annotate-quality: $1 not found (set DTAP_BIN or PATH)" >&2; exit 2; fi
-}
+. "$(dirname "$0")/lib.sh"
 synth=$(tool dtap-synth); annotate=$(tool dtap-annotate); score=$(tool score-annotate)
 work=$(mktemp -d "${TMPDIR:-/tmp}/annotate-quality.XXXXXX")
 trap 'rm -rf "$work"' EXIT

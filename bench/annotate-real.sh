@@ -11,13 +11,7 @@
 # rows count the truth by its label and the findings by theirs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${DTAP_BIN:-}
-tool() {
-  if [ -n "$bin" ] && [ -x "$bin/$1" ]; then echo "$bin/$1"
-  elif [ -n "${DTAP_BUILD:-}" ] && [ -x "$DTAP_BUILD/bin/$1" ]; then echo "$DTAP_BUILD/bin/$1"
-  elif command -v "$1" >/dev/null; then command -v "$1"
-  else echo "annotate-real: $1 not found (set DTAP_BIN or PATH)" >&2; exit 2; fi
-}
+. "$(dirname "$0")/lib.sh"
 synth=$(tool dtap-synth); annotate=$(tool dtap-annotate); score=$(tool score-annotate)
 images=${REAL_IMAGES:-$here/../data/real/images}
 splits=${SPLITS:-dev test}

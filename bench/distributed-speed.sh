@@ -6,8 +6,7 @@
 # Programs come from $DTAP_BIN (a bin folder) or PATH.
 set -euo pipefail
 steps=${1:-40}
-bin=${DTAP_BIN:-}
-tool() { if [ -n "$bin" ] && [ -x "$bin/$1" ]; then echo "$bin/$1"; else command -v "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 synth=$(tool dtap-synth); train=$(tool dtap-train)
 here=$(cd "$(dirname "$0")/.." && pwd)
 reader_model=${READER:-$here/share/dtap/models/reader-conv.pt}
