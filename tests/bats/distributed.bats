@@ -18,11 +18,13 @@ digest() { sed -n 's/.*weights sha256 //p' "$1"; }
 
 # reader2 OUT PORT: a 2-rank reader training (rank 1 takes its settings from the environment).
 reader2() {
-  dtap-train reader --arch conv --data t3.jsonl -o "$1" --epochs 2 --batch 8 --max-lines 64 --seed 1 --threads 1 \
-    --world-size 2 --rank 0 --master-port "$2" 2> "$1.rank0.log" &
-  WORLD_SIZE=2 RANK=1 MASTER_ADDR=127.0.0.1 MASTER_PORT="$2" \
-    dtap-train reader --arch conv --data t3.jsonl -o "$1" --epochs 2 --batch 8 --max-lines 64 --seed 1 --threads 1 \
-    2> "$1.rank1.log"
+  local out=$1 p=$2
+  shift 2
+  dtap-train reader --arch conv --data t3.jsonl -o "$out" --epochs 2 --batch 8 --max-lines 64 --seed 1 --threads 1 \
+    --world-size 2 --rank 0 --master-port "$p" "$@" 2> "$out.rank0.log" &
+  WORLD_SIZE=2 RANK=1 MASTER_ADDR=127.0.0.1 MASTER_PORT="$p" \
+    dtap-train reader --arch conv --data t3.jsonl -o "$out" --epochs 2 --batch 8 --max-lines 64 --seed 1 --threads 1 \
+    "$@" 2> "$out.rank1.log"
   wait $!
 }
 
@@ -33,6 +35,10 @@ reader2() {
   jq -e '.world_size == 2 and (.history | length) == 2 and .history[1].loss < .history[0].loss' a.pt.json
   run -0 reader2 b.pt "$(port)"
   [ "$(digest b.pt.rank0.log)" = "$(digest a.pt.rank0.log)" ]
+  # Stopped after one epoch and resumed by a new pair of processes: the same weights.
+  run -0 reader2 c.pt "$(port)" --stop-after 1
+  run -0 reader2 c.pt "$(port)" --resume
+  [ "$(digest c.pt.rank0.log)" = "$(digest a.pt.rank0.log)" ]
 }
 
 # gen2 OUT STEPS PORT [--resume]
