@@ -17,7 +17,7 @@ setup_file() {
   assert_jsonl out.jsonl
   [ "$(wc -l < out.jsonl)" -eq 4 ]
   jq -e -s 'all(.error == null and .width == 720 and .height == 1600 and (.words | length > 10) and (.pii | length >= 2))' out.jsonl
-  jq -e -s 'all(.[].pii[]; (.label | IN("name","email","phone","address","username","ip","card","iban","date_of_birth","id_number","url_token","other")) and (.bbox | length == 4) and (.source | startswith("ocr+")) and (.score > 0))' out.jsonl
+  jq -e -s 'all(.[].pii[]; (.label | IN("name","email","phone","address","username","ip","card","iban","date_of_birth","id_number","url_token","secret","other")) and (.bbox | length == 4) and (.source | startswith("ocr+")) and (.score > 0))' out.jsonl
   # in input order
   diff <(jq -r .id out.jsonl) <(ls "$BATS_FILE_TMPDIR/shots" | sed 's/\.png$//')
   [[ "$output" != *"dtap-annotate:"* ]]
@@ -108,7 +108,7 @@ setup_file() {
     ! grep -qF -- "$value" redacted.jsonl || fail "a redacted record carries $value"
   done
   # PrivScreen field names (emailAddress...) became dtap labels
-  jq -e -s 'all(.[].privacy_qa[0].answers | keys[]; IN("name","email","phone","address","username","ip","card","iban","date_of_birth","id_number","url_token","other"))' out.jsonl
+  jq -e -s 'all(.[].privacy_qa[0].answers | keys[]; IN("name","email","phone","address","username","ip","card","iban","date_of_birth","id_number","url_token","secret","other"))' out.jsonl
 }
 
 @test "bad arguments exit 2 with one line naming the tool" {
