@@ -226,6 +226,23 @@ bool is_list_time(std::string_view s) {
   return std::regex_match(t, re);
 }
 
+// Which lines are list timestamps (once per page: the regex is not cheap).
+std::vector<bool> list_time_lines(const OcrResult& ocr) {
+  std::vector<bool> out(ocr.lines.size());
+  for (std::size_t j = 0; j < ocr.lines.size(); ++j) out[j] = is_list_time(ocr.lines[j].text);
+  return out;
+}
+
+// Whether a timestamp line stands to the right of line i on its row (chat and inbox rows).
+bool time_on_row(const OcrResult& ocr, std::size_t i, const std::vector<bool>& is_timestamp) {
+  const BBox& a = ocr.lines[i].bbox;
+  for (std::size_t j = 0; j < ocr.lines.size(); ++j) {
+    const BBox& b = ocr.lines[j].bbox;
+    if (j != i && is_timestamp[j] && std::abs(a.cy() - b.cy()) < 0.6 * std::max(a.h, b.h) && b.x > a.right()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 namespace {
@@ -240,17 +257,6 @@ std::pair<std::size_t, std::size_t> title_span(const LineText& lt) {
   }
   while (e > b && (lt.text[e - 1] == ' ' || lt.text[e - 1] == ':' || lt.text[e - 1] == ',')) --e;
   return {b, e};
-}
-
-// A handle rather than a name: digits, '_', '@', camelCase or all lower case.
-bool looks_like_handle(std::string_view s) {
-  bool lower = std::none_of(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
-  for (std::size_t k = 0; k < s.size(); ++k) {
-    unsigned char c = static_cast<unsigned char>(s[k]);
-    if (std::isdigit(c) || c == '_' || c == '@') return true;
-    if (k > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(s[k - 1]))) return true;
-  }
-  return lower && s.find(' ') == std::string_view::npos;
 }
 
 // What the rule recognisers find on a page: spans per line (pass 1: each line
@@ -293,6 +299,7 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists) {
                                     [&](const PiiSpan& s) { return s.label == label; });
   };
   // Pass 2: layout cues that need the neighbours' findings.
+  const std::vector<bool> timestamps = list_time_lines(ocr);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& text = texts[i].text;
     // A city/postcode line under a street line.
@@ -327,11 +334,7 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists) {
       bool cue = below >= 0 && (has_label(below, "phone") || has_label(below, "email") ||
                                 has_label(below, "username") ||
                                 is_contact_kind(texts[static_cast<std::size_t>(below)].text));
-      for (std::size_t j = 0; j < n && !cue; ++j) {
-        const BBox &a = ocr.lines[i].bbox, &b = ocr.lines[j].bbox;
-        cue = j != i && is_list_time(texts[j].text) && std::abs(a.cy() - b.cy()) < 0.6 * std::max(a.h, b.h) &&
-              b.x > a.right();
-      }
+      cue = cue || time_on_row(ocr, i, timestamps);
       if (cue) {
         auto [b, e] = title_span(texts[i]);
         std::string_view v = std::string_view(text).substr(b, e - b);
@@ -419,6 +422,7 @@ std::vector<std::vector<float>> line_features(const OcrResult& ocr, const NameLi
   }
   std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
   const double median_h = std::max(1.0, heights[heights.size() / 2]);
+  const std::vector<bool> timestamps = list_time_lines(ocr);
   auto is_lower_word = [](const std::string& w) {
     return std::none_of(w.begin(), w.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
   };
@@ -452,21 +456,13 @@ std::vector<std::vector<float>> line_features(const OcrResult& ocr, const NameLi
       }
     }
     // Layout: the line below, a timestamp on the same row, repeated rows.
-    int below = -1;
-    double below_gap = 1e9;
-    bool time_on_row = !toks.empty() && is_list_time(toks.back());
+    const int below = line_below(ocr, i);
+    const bool row_time = (!toks.empty() && is_list_time(toks.back())) || time_on_row(ocr, i, timestamps);
     std::size_t repeats = 0;
     for (std::size_t j = 0; j < n; ++j) {
-      if (j == i) continue;
       const BBox &a = line.bbox, &b = ocr.lines[j].bbox;
-      const double h = std::max(a.h, b.h);
-      const double gap = b.y - a.bottom();
-      if (gap > -0.3 * h && gap < 1.2 * h && b.cy() > a.bottom() && std::abs(b.x - a.x) < 1.0 * h && gap < below_gap) {
-        below = static_cast<int>(j);
-        below_gap = gap;
-      }
-      if (std::abs(a.cy() - b.cy()) < 0.6 * h && b.x > a.right() && is_list_time(ocr.lines[j].text)) time_on_row = true;
-      if (std::abs(a.x - b.x) < 0.5 * a.h && std::abs(a.h - b.h) < 0.25 * a.h && std::abs(a.cy() - b.cy()) > 2 * a.h) ++repeats;
+      if (j != i && std::abs(a.x - b.x) < 0.5 * a.h && std::abs(a.h - b.h) < 0.25 * a.h && std::abs(a.cy() - b.cy()) > 2 * a.h)
+        ++repeats;
     }
     bool name_label_above = false;
     if (int above = line_above(ocr, i); above >= 0) {
@@ -483,7 +479,7 @@ std::vector<std::vector<float>> line_features(const OcrResult& ocr, const NameLi
         float(!text.empty() && text.back() == ':'), float(std::min(2.0, chars / 30.0)),
         float(std::min(3.0, line.bbox.h / median_h)), float(below >= 0),
         float(below >= 0 ? std::min(2.0, ocr.lines[static_cast<std::size_t>(below)].bbox.h / std::max(1.0, line.bbox.h)) : 0),
-        float(time_on_row), float(line.bbox.x / page_w), float(line.bbox.cy() < 0.12 * page_h),
+        float(row_time), float(line.bbox.x / page_w), float(line.bbox.cy() < 0.12 * page_h),
         float(std::min<std::size_t>(repeats, 5) / 5.0), float(i < below_has_contact.size() && below_has_contact[i]),
         float(i < finding_coverage.size() ? finding_coverage[i] : 0), float(std::min(2.0, chars / std::max(1.0, t) / 10.0)),
         float(non_ascii), float(letters_words > 0 && common == letters_words), float(sentence), float(name_label_above),

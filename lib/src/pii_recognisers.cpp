@@ -865,6 +865,15 @@ bool not_a_sender(std::string_view w) {
 
 }  // namespace
 
+bool looks_like_handle(std::string_view s) {
+  const bool lower = std::none_of(s.begin(), s.end(), is_upper);
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    if (is_digit(s[k]) || s[k] == '_' || s[k] == '@') return true;
+    if (k > 0 && is_upper(s[k]) && std::islower(static_cast<unsigned char>(s[k - 1]))) return true;
+  }
+  return lower && s.find(' ') == std::string_view::npos;
+}
+
 bool looks_like_row_title(std::string_view line, const NameLists* lists) {
   auto toks = tokens_of(line);
   if (toks.empty() || toks.size() > 3 || line.size() > 40) return false;
@@ -883,12 +892,7 @@ std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) 
   std::vector<PiiSpan> out;
   auto toks = tokens_of(line);
   if (toks.size() < 2) return out;
-  auto label_of = [&](std::size_t b, std::size_t e) {
-    std::string_view v = line.substr(b, e - b);
-    bool handle = std::any_of(v.begin(), v.end(), [](char c) { return is_digit(c) || c == '_'; }) ||
-                  std::none_of(v.begin(), v.end(), is_upper);
-    return handle ? "username" : "name";
-  };
+  auto label_of = [&](std::size_t b, std::size_t e) { return looks_like_handle(line.substr(b, e - b)) ? "username" : "name"; };
   // A run of up to three actor words at the start of the line.
   std::size_t n = 0;
   while (n < toks.size() && n < 3 && actor_word(toks[n].text, lists)) {

@@ -91,6 +91,9 @@ bool looks_like_person_name(std::string_view line);
 // are capitalised, initials or handle-shaped, not all dictionary words
 // ("Wotan", "Marco B.", "rx8geek", "alice"). Used with layout cues.
 bool looks_like_row_title(std::string_view line, const NameLists* lists);
+// Whether a name-like value is a handle rather than a person's name: digits,
+// '_', '@', camelCase, or one all-lower-case word ("rx8geek", "TheRealLinga", "alice").
+bool looks_like_handle(std::string_view value);
 // Names and handles in activity and chat phrasing: "Ana Lopez boosted your
 // post", "Grimgerde joined the room", "Brünnhilde: Hojotoho!" (a sender),
 // "Voice message from bob", "Meeting with Alice".
