@@ -66,3 +66,9 @@ gen2() {
   assert_failure 2
   assert_one_line_error dtap-train
 }
+
+@test "a malformed WORLD_SIZE is a usage error" {
+  run --separate-stderr env WORLD_SIZE=two dtap-train reader --data t3.jsonl -o y.pt
+  assert_failure 2
+  assert_one_line_error dtap-train
+}

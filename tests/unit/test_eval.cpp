@@ -166,3 +166,28 @@ TEST(EvalSummary, CountsAndRatios) {
   EXPECT_NE(table.find("PLR[jpeg:75]"), std::string::npos);
   EXPECT_NE(table.find("0.500"), std::string::npos);
 }
+
+TEST(EvalReaders, SpecsParseAndBadOnesAreUsageErrors) {
+  using K = dtap::ReaderSpec::Kind;
+  auto t = dtap::ReaderSpec::parse("tesseract:script/Latin");
+  EXPECT_EQ(t.kind, K::tesseract);
+  EXPECT_EQ(t.lang, "script/Latin");
+  EXPECT_TRUE(t.gives_boxes());
+  EXPECT_EQ(dtap::ReaderSpec::parse("tesseract").lang, "");
+  auto r = dtap::ReaderSpec::parse("reader:m.pt");
+  EXPECT_EQ(r.kind, K::reader);
+  EXPECT_EQ(r.model, "m.pt");
+  EXPECT_TRUE(r.gives_boxes());
+  EXPECT_FALSE(dtap::ReaderSpec::parse("gocr").gives_boxes());
+  EXPECT_EQ(dtap::ReaderSpec::parse("ocrad").kind, K::ocrad);
+  EXPECT_TRUE(dtap::ReaderSpec::parse("cmd:client {image}").is_command());
+  for (std::string bad : {"tesseract:", "reader:", "gocr2", "cmd:", "cmd:client", "Tesseract"})
+    EXPECT_THROW(dtap::ReaderSpec::parse(bad), dtap::UsageError) << bad;
+  // A reader router needs the neural page reader; text-only engines cannot be agents.
+  dtap::EvalOptions o;
+  o.router = "reader";
+  EXPECT_THROW(dtap::Evaluator{o}, dtap::UsageError);
+  o.router = "tesseract";
+  o.agent = "ocrad";
+  EXPECT_THROW(dtap::Evaluator{o}, dtap::UsageError);
+}

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "dtap/error.hpp"
 #include "dtap/pii.hpp"
@@ -107,4 +108,27 @@ TEST(PiiLines, OcrFromAnnotatedRecord) {
   ASSERT_EQ(ocr.lines.size(), 2u);  // the empty line 1 is dropped
   EXPECT_EQ(ocr.lines[0].text, "Ilse Brandt");
   EXPECT_EQ(ocr.words[2].line, 1);
+}
+
+TEST(PiiLines, TrainingRunRefusesBadInputs) {
+  const std::filesystem::path dir = dtap::test::tmp_dir("pii-lines-run");
+  auto write = [&](const std::string& name, const std::string& body) {
+    std::ofstream((dir / name).string()) << body;
+    return (dir / name).string();
+  };
+  dtap::LineTrainRunOptions o;
+  o.data = {write("found.jsonl", R"({"id": "a", "words": [{"text": "Ilse", "bbox": [10, 10, 40, 20], "line": 0}]})" "\n")};
+  o.truth = {write("truth.jsonl", R"({"id": "b", "pii": []})" "\n")};
+  o.output = (dir / "m.json").string();
+  std::ostringstream log;
+  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);  // no id in common
+  o.truth = {(dir / "missing.jsonl").string()};
+  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);
+  o.truth = {write("truth2.jsonl", R"({"id": "a", "pii": [{"label": "name", "text": "Ilse"}]})" "\n")};
+  o.output = o.data[0];
+  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);  // would overwrite its input
+  o.output = (dir / "m.json").string();
+  EXPECT_EQ(dtap::run_train_pii_lines(o, log), 0);
+  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);  // exists, no --force
+  EXPECT_NO_THROW(dtap::LineClassifier::load(o.output));
 }

@@ -116,6 +116,8 @@ TEST(ProtectBaselines, DecoyIsBoundedByEpsilonEqualisesContrastAndFollowsTheMask
   // Seeded: the same seed gives the same glyphs, another seed others.
   EXPECT_EQ(cv::norm(out, dtap::protect_baseline(img, {box}, "decoy", eps, 5, mask), cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(out, dtap::protect_baseline(img, {box}, "decoy", eps, 6, mask), cv::NORM_INF), 0.0);
+  // A mask of another size is an error, not a crash.
+  EXPECT_THROW(dtap::protect_baseline(img, {box}, "decoy", eps, 5, cv::Mat(10, 10, CV_32F, cv::Scalar(1))), dtap::Error);
 }
 
 TEST(ProtectBaselines, UnknownMethodIsAUsageError) {
