@@ -14,12 +14,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/annotate-quality.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 jobs=${DTAP_JOBS:-2}
 
-"$synth" --seed 1001 -n "$n" --size mixed -o "$work/shots" -q > "$work/truth.jsonl"
+"$synth" --seed "$HELDOUT_SEED" -n "$n" --size mixed -o "$work/shots" -q > "$work/truth.jsonl"
 # The annotator sees the images only: ground truth is stripped from its input.
 jq -c '{id, image}' "$work/truth.jsonl" > "$work/input.jsonl"
 start=$(date +%s.%N)
 "$annotate" -q -j "$jobs" "$@" < "$work/input.jsonl" > "$work/found.jsonl"
 end=$(date +%s.%N)
-echo "held-out set: dtap-synth --seed 1001 -n $n --size mixed; dtap-annotate -j $jobs $*"
+echo "held-out set: dtap-synth --seed "$HELDOUT_SEED" -n $n --size mixed; dtap-annotate -j $jobs $*"
 "$score" "$work/truth.jsonl" "$work/found.jsonl"
 awk -v s="$start" -v e="$end" -v n="$n" 'BEGIN { printf "annotate time: %.1f s (%.2f screenshots/s)\n", e - s, n / (e - s) }'

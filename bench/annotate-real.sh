@@ -41,9 +41,9 @@ for split in $splits; do
 done
 for names in heldout shipped; do
   [ "$n_synth" -gt 0 ] || break
-  "$synth" --seed 1001 -n "$n_synth" --size mixed --names "$names" -o "$work/synth-$names" -q > "$work/synth-$names-truth.jsonl"
+  "$synth" --seed "$HELDOUT_SEED" -n "$n_synth" --size mixed --names "$names" -o "$work/synth-$names" -q > "$work/synth-$names-truth.jsonl"
   jq -c '{id, image}' "$work/synth-$names-truth.jsonl" > "$work/synth-$names-input.jsonl"
-  echo "== synthetic held-out: dtap-synth --seed 1001 -n $n_synth --size mixed --names $names; dtap-annotate $*"
+  echo "== synthetic held-out: dtap-synth --seed "$HELDOUT_SEED" -n $n_synth --size mixed --names $names; dtap-annotate $*"
   run_annotate "$work/synth-$names-input.jsonl" "$work/synth-$names-found.jsonl"
   "$score" "$work/synth-$names-truth.jsonl" "$work/synth-$names-found.jsonl" --any-label || true
 done

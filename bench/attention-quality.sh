@@ -7,13 +7,14 @@
 #   bench/attention-quality.sh [N_SCREENS] [extra dtap-attend options...]   (default 50)
 # Environment: DTAP_BIN (default build/bin), METHODS (default "contrast grad box").
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 BIN=${DTAP_BIN:-build/bin}
 N=${1:-50}
 shift || true
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$BIN/dtap-synth" -n "$N" --seed 1001 --size mixed -o "$tmp/held" > "$tmp/held.jsonl"
+"$BIN/dtap-synth" -n "$N" --seed "$HELDOUT_SEED" --size mixed -o "$tmp/held" > "$tmp/held.jsonl"
 "$BIN/dtap-annotate" < "$tmp/held.jsonl" > "$tmp/annotated.jsonl"
 echo "attention on $N held-out screens (seed 1001), dtap-annotate's PII," \
      "$(jq -s '[.[].pii | length] | add' "$tmp/annotated.jsonl") spans found of" \
@@ -23,6 +24,6 @@ for method in ${METHODS:-contrast grad box}; do
   start=$(date +%s.%N)
   "$BIN/dtap-attend" -o "$tmp/att-$method" --method "$method" "$@" < "$tmp/annotated.jsonl" > "$tmp/$method.jsonl"
   secs=$(echo "$(date +%s.%N) - $start" | bc)
-  printf '  %-8s %s  (%.2f s/screen)\n' "$method" "$("$BIN/attention-mass" --truth "$tmp/held.jsonl" < "$tmp/$method.jsonl")" \
+  printf '  %-8s %s  (%.2f s/screen)\n' "$method" "$("$(tool attention-mass)" --truth "$tmp/held.jsonl" < "$tmp/$method.jsonl")" \
     "$(echo "$secs / $N" | bc -l)"
 done

@@ -15,28 +15,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100}
-BIN=${DTAP_BIN:-build/bin}
-WORK=${WORK:-build/bench-protect}
-THREADS=${THREADS:-2}
+. bench/lib.sh
+bench_init build/bench-protect
 METHODS=${METHODS:-"none dualtap noise mask blur mosaic"}
 PGD_N=${PGD_N:-20}
 PGD_STEPS=${PGD_STEPS:-40}
-MODEL=${MODEL:-share/dtap/models/generator.pt}
-if [ -z "${EPS:-}" ]; then
-  EPS=$(jq -r .eps "$MODEL.json")
-fi
-mkdir -p "$WORK"
+EPS=${EPS:-$(jq -r .eps "$MODEL.json")}
 export DTAP_THREADS=$THREADS NO_COLOR=1
 
 held="$WORK/held-$N"
-if [ ! -s "$held.jsonl" ]; then
-  "$BIN/dtap-synth" -n "$N" --seed 1001 --size mixed -o "$held" --force > "$held.jsonl.tmp"
-  mv "$held.jsonl.tmp" "$held.jsonl"
-fi
-if [ ! -s "$held-annotated.jsonl" ]; then
-  "$BIN/dtap-annotate" "$held" > "$held-annotated.jsonl.tmp" || true   # records that failed carry an error
-  mv "$held-annotated.jsonl.tmp" "$held-annotated.jsonl"
-fi
+annotated_set "$held" "$HELDOUT_SEED" "$N" mixed
 echo "annotated: $(jq -s '[.[].pii | length] | add' "$held-annotated.jsonl") PII spans found," \
      "truth has $(jq -s '[.[].pii | length] | add' "$held.jsonl")" >&2
 

@@ -9,18 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10}
-BIN=${DTAP_BIN:-build/bin}
-WORK=${WORK:-build/bench-speed}
-THREADS=${THREADS:-2}
+. bench/lib.sh
+bench_init build/bench-speed
 PGD_STEPS=${PGD_STEPS:-40}
 PGD_N=${PGD_N:-3}
-mkdir -p "$WORK"
-export NO_COLOR=1
 shots="$WORK/shots-$N"
-if [ ! -s "$shots.jsonl" ]; then
-  "$BIN/dtap-synth" -n "$N" --seed 1001 --size 1080x2400 -o "$shots" --force > "$shots.jsonl.tmp"
-  mv "$shots.jsonl.tmp" "$shots.jsonl"
-fi
+synth_set "$shots" "$HELDOUT_SEED" "$N" 1080x2400
 head -n "$PGD_N" "$shots.jsonl" > "$shots-pgd.jsonl"
 
 run() {  # name input extra-args... ; prints "name wall_s peak_kib"

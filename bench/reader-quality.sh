@@ -4,13 +4,14 @@
 #   bench/reader-quality.sh [N_SCREENS]     (default 60)
 # Environment: DTAP_BIN (default build/bin), MODELS (default share/dtap/models).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 BIN=${DTAP_BIN:-build/bin}
 MODELS=${MODELS:-share/dtap/models}
 N=${1:-60}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$BIN/dtap-synth" -n "$N" --seed 1001 --size mixed -o "$tmp/held" > "$tmp/held.jsonl"
+"$BIN/dtap-synth" -n "$N" --seed "$HELDOUT_SEED" --size mixed -o "$tmp/held" > "$tmp/held.jsonl"
 "$BIN/dtap-train" eval-reader -m "$MODELS/reader-crnn.pt" -m "$MODELS/reader-conv.pt" --data "$tmp/held.jsonl" \
   > "$tmp/eval.jsonl"
 echo "held-out synthetic lines (seed 1001, $N screens):"

@@ -17,25 +17,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100}
-BIN=${DTAP_BIN:-build/bin}
-WORK=${WORK:-build/bench-transfer}
-THREADS=${THREADS:-2}
+. bench/lib.sh
+bench_init build/bench-transfer
 METHODS=${METHODS:-"none mask blur mosaic noise decoy dualtap"}
 ROUTERS=${ROUTERS:-"reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt tesseract tesseract:script/Latin gocr ocrad"}
-MODEL=${MODEL:-share/dtap/models/generator.pt}
 EPS=${EPS:-$(jq -r .eps "$MODEL.json")}
-mkdir -p "$WORK"
-export DTAP_THREADS=$THREADS NO_COLOR=1
+export DTAP_THREADS=$THREADS
 
 held="$WORK/held-$N"
-if [ ! -s "$held.jsonl" ]; then
-  "$BIN/dtap-synth" -n "$N" --seed 1001 --size mixed -q -o "$held" --force > "$held.jsonl.tmp"
-  mv "$held.jsonl.tmp" "$held.jsonl"
-fi
-if [ ! -s "$held-annotated.jsonl" ]; then
-  "$BIN/dtap-annotate" -q "$held" > "$held-annotated.jsonl.tmp" || true
-  mv "$held-annotated.jsonl.tmp" "$held-annotated.jsonl"
-fi
+annotated_set "$held" "$HELDOUT_SEED" "$N" mixed
 
 slug() { printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'; }
 for m in $METHODS; do

@@ -37,7 +37,7 @@ resume=()
 [ -s "$WORK/generator.pt" ] && resume=(--resume)
 start=$(date +%s)
 "$BIN/dtap-train" generator --data "$WORK/train.jsonl" "${reader_args[@]}" -o "$WORK/generator.pt" \
-  --eps "$EPS" --steps "$STEPS" --max-screens "$SCREENS" --crop-width 256 --crop-height 80 --batch 4 --eot-samples 2 \
+  --epsilon "$EPS" --steps "$STEPS" --max-screens "$SCREENS" --crop-width 256 --crop-height 80 --batch 4 --eot-samples 2 \
   --lr "$LR" --lambda-l2 "$L2" --lambda-prior "$PRIOR" --checkpoint-every 100 --seed 1 --threads "$THREADS" "${resume[@]}"
 echo "generator: trained in $(( $(date +%s) - start )) s (wall, this run)" >&2
 cp "$WORK/generator.pt" "$OUT/generator.pt.tmp" && mv "$OUT/generator.pt.tmp" "$OUT/generator.pt"

@@ -1,7 +1,7 @@
 // dtap-attend: contrastive attention maps (where privacy saliency exceeds task saliency).
 #include <iostream>
 
-#include "dtap/attention.hpp"
+#include "dtap/nn/attention.hpp"
 #include "dtap/cli.hpp"
 
 int main(int argc, char** argv) {
@@ -15,15 +15,13 @@ int main(int argc, char** argv) {
                   "  dtap-attend -o att/ --reader my-crnn.pt --reader my-conv.pt < records.jsonl");
   dtap::AttendOptions o;
   auto& a = o.attention;
-  std::vector<std::string> inputs;
   auto& app = tool.app();
-  app.add_option("images", inputs, "Images to process (default: records on stdin)");
-  app.add_option("-o,--output", o.out_dir, "Folder for the attention PNGs (created)")->required();
+  app.add_option("images", o.inputs, "Images to process (default: records on stdin)");
+  dtap::add_output_option(app, o.out_dir, "Folder for the attention PNGs (created)");
   app.add_option("--method", a.method, "contrast (privacy minus task saliency), grad (privacy saliency only) or "
                                        "box (filled PII boxes, for ablation)")
       ->check(CLI::IsMember({"contrast", "grad", "box"}))->capture_default_str();
-  app.add_option("--reader", a.readers, "Reader checkpoint for the ensemble (repeatable; default: the shipped "
-                                        "reader-crnn.pt and reader-conv.pt)");
+  dtap::add_reader_option(app, a.readers, "contrast and grad");
   app.add_option("--blur", a.blur, "Gaussian blur sigma of each saliency map, pixels")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--threshold", a.threshold, "Map values below this become 0")
@@ -32,7 +30,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 200))->capture_default_str();
   app.add_option("--floor", a.floor, "Mask floor: M = floor + (1 - floor) * M (records with PII only)")
       ->check(CLI::Range(0.0, 0.999))->capture_default_str();
-  app.add_flag("--force", o.force, "Replace attention PNGs left by an earlier run");
+  tool.add_force_option("attention PNGs");
+  tool.add_redact_option();
+  tool.add_resume_option();
   if (int code = tool.parse(argc, argv); code >= 0) return code;
-  return tool.run([&] { return dtap::run_attend(o, tool.common(), inputs, std::cin, std::cout); });
+  return tool.run([&] { return dtap::run_attend(o, tool.context(), std::cin, std::cout); });
 }

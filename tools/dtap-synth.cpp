@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   dtap::SynthOptions o;
   auto& app = tool.app();
   app.add_option("-n,--count", o.count, "Number of screens")->check(CLI::Range(0, 10000000))->capture_default_str();
-  app.add_option("-o,--output", o.out_dir, "Folder for the PNGs (created)")->required();
+  dtap::add_output_option(app, o.out_dir, "Folder for the PNGs (created)");
   app.add_option("--first-index", o.first_index, "Number of the first screen (to extend a set)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--size", o.size, "Screen size WxH, or 'mixed' (1080x2400, 720x1600, 1170x2532)")
@@ -31,11 +31,12 @@ int main(int argc, char** argv) {
   app.add_option("--names", o.names, "Person names: shipped (lists dtap-annotate also uses) or heldout (names it never saw)")
       ->check(CLI::IsMember({"shipped", "heldout"}))
       ->capture_default_str();
-  app.add_flag("--force", o.force, "Replace images left by an earlier run");
+  tool.add_jobs_option(0);
+  tool.add_force_option("images");
   if (int code = tool.parse(argc, argv); code >= 0) return code;
   return tool.run([&] {
-    o.seed = tool.common().seed;
-    o.threads = tool.common().resolved_threads();
-    return dtap::run_synth(o, std::cout);
+    const dtap::RunContext context = tool.context();
+    o.seed = context.seed;
+    return dtap::run_synth(o, context, std::cout);
   });
 }

@@ -3,13 +3,17 @@
 
 #include "dtap/cli.hpp"
 #include "dtap/pii_lines.hpp"
-#include "dtap/train_generator.hpp"
-#include "dtap/train_reader.hpp"
+#include "dtap/nn/train_generator.hpp"
+#include "dtap/nn/train_reader.hpp"
 
 namespace {
 
-// The data-parallel options, shared by the training subcommands (torchrun's names).
-void add_distributed_options(CLI::App* app, dtap::DistributedOptions& d) {
+// What the two LibTorch trainings share: --resume, --force and the
+// data-parallel options (torchrun's names).
+void add_training_options(dtap::Tool& tool, CLI::App* app, bool& resume, const std::string& resume_help,
+                          dtap::DistributedOptions& d) {
+  app->add_flag("--resume", resume, resume_help);
+  tool.add_force_option("OUTPUT", app);
   app->add_option("--world-size", d.world_size, "Processes training together (default: $WORLD_SIZE, else 1)")
       ->check(CLI::Range(1, 4096));
   app->add_option("--rank", d.rank, "This process's rank, 0 writes the checkpoint (default: $RANK, else 0)")
@@ -43,7 +47,7 @@ int main(int argc, char** argv) {
   reader->add_option("--data", ro.data, "dtap-synth records (JSON Lines; repeatable); every words/pii entry is a line")
       ->required();
   reader->add_option("--val", ro.val, "Validation records, measured after each epoch (not the held-out seed 1001)");
-  reader->add_option("-o,--output", ro.output, "Checkpoint to write (manifest at OUTPUT.json)")->required();
+  dtap::add_output_option(*reader, ro.output, "Checkpoint to write (manifest at OUTPUT.json)");
   reader->add_option("--epochs", ro.epochs, "Total epochs")->check(CLI::Range(1, 100000))->capture_default_str();
   reader->add_option("--batch", ro.batch, "Lines per batch")->check(CLI::Range(1, 4096))->capture_default_str();
   reader->add_option("--lr", ro.lr, "Peak learning rate (Adam, warm-up then cosine)")->capture_default_str();
@@ -55,14 +59,13 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   bool no_augment = false;
   reader->add_flag("--no-augment", no_augment, "Train on clean crops (no blur/noise/JPEG/scale/contrast/affine)");
-  reader->add_flag("--resume", ro.resume, "Go on training OUTPUT (weights, optimizer state, epochs done)");
-  reader->add_flag("--force", ro.force, "Replace an existing OUTPUT");
-  add_distributed_options(reader, ro.distributed);
+  add_training_options(tool, reader, ro.resume, "Go on training OUTPUT (weights, optimizer state, epochs done)",
+                       ro.distributed);
 
   // eval-reader
   dtap::ReaderEvalOptions eo;
   auto* eval = app.add_subcommand("eval-reader", "Measure readers (exact-line accuracy, CER) on records' words/pii crops");
-  eval->add_option("-m,--model", eo.models, "Reader checkpoint (repeatable)")->required();
+  eval->add_option("-m,--model", eo.models, "Reader checkpoint to measure (repeatable)")->required();
   eval->add_option("--data", eo.data, "Records to read (JSON Lines; repeatable)")->required();
   eval->add_option("--max-lines", eo.max_lines, "Read only the first N lines (0 = all)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
@@ -72,9 +75,10 @@ int main(int argc, char** argv) {
   dtap::GeneratorTrainOptions go;
   auto* gen = app.add_subcommand("generator", "Train the DualTAP protector generator against the surrogate readers");
   gen->add_option("--data", go.data, "dtap-synth records with ground truth (JSON Lines; repeatable)")->required();
-  gen->add_option("--reader", go.readers, "Surrogate reader checkpoint (repeatable: an ensemble; default: the shipped ones)");
-  gen->add_option("-o,--output", go.output, "Checkpoint to write (manifest at OUTPUT.json)")->required();
-  gen->add_option("--eps", go.eps, "Perturbation bound inside the mask, [0,1] units")->check(CLI::Range(0.001, 1.0))->capture_default_str();
+  dtap::add_reader_option(*gen, go.readers, "The adversaries");
+  dtap::add_output_option(*gen, go.output, "Checkpoint to write (manifest at OUTPUT.json)");
+  gen->add_option("--epsilon", go.eps, "Bound of the perturbation inside the mask, [0,1] units")
+      ->check(CLI::Range(0.001, 1.0))->capture_default_str();
   gen->add_option("--channels", go.channels, "U-Net widths, one per level")->expected(1, 6)->capture_default_str();
   gen->add_option("--steps", go.steps, "Total optimisation steps")->check(CLI::Range(1, 10000000))->capture_default_str();
   gen->add_option("--batch", go.batch, "Crops per step")->check(CLI::Range(1, 256))->capture_default_str();
@@ -94,16 +98,15 @@ int main(int argc, char** argv) {
   gen->add_option("--prior-period", go.prior_period, "Structure prior: band period (pixels)")->check(CLI::Range(2, 256))->capture_default_str();
   gen->add_option("--prior-thickness", go.prior_thickness, "Structure prior: band thickness (pixels)")->check(CLI::Range(1, 255))->capture_default_str();
   gen->add_option("--checkpoint-every", go.checkpoint_every, "Steps between checkpoints (0 = only at the end)")->check(CLI::NonNegativeNumber)->capture_default_str();
-  gen->add_flag("--resume", go.resume, "Go on training OUTPUT (weights, optimizer state, steps done) up to --steps");
-  gen->add_flag("--force", go.force, "Replace an existing OUTPUT");
-  add_distributed_options(gen, go.distributed);
+  add_training_options(tool, gen, go.resume,
+                       "Go on training OUTPUT (weights, optimizer state, steps done) up to --steps", go.distributed);
 
   // pii-lines (dtap-annotate's row-title classifier; plain C++)
   dtap::LineTrainRunOptions lo;
   auto* lines = app.add_subcommand("pii-lines", "Train dtap-annotate's line classifier (names and handles as row titles)");
   lines->add_option("--data", lo.data, "dtap-annotate output records (words with line numbers; repeatable)")->required();
   lines->add_option("--truth", lo.truth, "Records with the true pii, matched by id (repeatable)")->required();
-  lines->add_option("-o,--output", lo.output, "Model to write (JSON with its manifest)")->required();
+  dtap::add_output_option(*lines, lo.output, "Model to write (JSON with its manifest)");
   lines->add_option("--epochs", lo.train.epochs, "Full-batch steps")->check(CLI::Range(1, 1000000))->capture_default_str();
   lines->add_option("--lr", lo.train.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
   lines->add_option("--l2", lo.train.l2, "L2 weight decay")->check(CLI::NonNegativeNumber)->capture_default_str();
@@ -111,20 +114,26 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   bool lines_no_lists = false;
   lines->add_flag("--no-name-lists", lines_no_lists, "Features without the shipped name lists");
-  lines->add_flag("--force", lo.force, "Replace an existing OUTPUT");
+  tool.add_force_option("OUTPUT", lines);
 
   // SUBCOMMANDS: add new ones here
 
   if (int code = tool.parse(argc, argv); code >= 0) return code;
   return tool.run([&] {
+    const dtap::RunContext context = tool.context();
     if (reader->parsed()) {
       ro.augment = !no_augment;
-      return dtap::run_train_reader(ro, tool.common());
+      ro.force = context.force;
+      return dtap::run_train_reader(ro, context);
     }
-    if (eval->parsed()) return dtap::run_eval_reader(eo, tool.common(), std::cout);
-    if (gen->parsed()) return dtap::run_train_generator(go, tool.common());
+    if (eval->parsed()) return dtap::run_eval_reader(eo, context, std::cout);
+    if (gen->parsed()) {
+      go.force = context.force;
+      return dtap::run_train_generator(go, context);
+    }
     if (lines->parsed()) {
       lo.use_name_lists = !lines_no_lists;
+      lo.force = context.force;
       return dtap::run_train_pii_lines(lo, std::cout);
     }
     return 2;

@@ -1,5 +1,5 @@
 // Contrastive attention maps from the surrogate readers' gradients (dtap-attend).
-#include "dtap/attention.hpp"
+#include "dtap/nn/attention.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,16 +13,12 @@
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
-#include "dtap/nn_runtime.hpp"
-#include "reader.hpp"
+#include "dtap/nn/runtime.hpp"
+#include "dtap/nn/reader.hpp"
 
 namespace fs = std::filesystem;
 
 namespace dtap {
-
-std::vector<std::string> default_reader_paths() {
-  return {data_path("models/reader-crnn.pt"), data_path("models/reader-conv.pt")};
-}
 
 namespace {
 
@@ -135,7 +131,7 @@ AttentionModel::AttentionModel(const AttentionOptions& options) : impl_(std::mak
   const std::string dev = select_device(o.device);
   impl_->device = dev == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   if (o.method != "box") {
-    if (o.readers.empty()) o.readers = default_reader_paths();
+    if (o.readers.empty()) o.readers = nn::default_reader_paths();
     for (const auto& path : o.readers) {
       try {
         impl_->readers.push_back(nn::load_reader(path, impl_->device));
@@ -159,10 +155,7 @@ cv::Mat AttentionModel::compute(const cv::Mat& rgb, const Json& record) {
   if (t.privacy_boxes.empty()) return a;
   if (o.method == "box") {
     for (const auto& b : t.privacy_boxes) {
-      cv::Rect r(static_cast<int>(std::floor(b.x)), static_cast<int>(std::floor(b.y)),
-                 static_cast<int>(std::ceil(b.right()) - std::floor(b.x)),
-                 static_cast<int>(std::ceil(b.bottom()) - std::floor(b.y)));
-      a(r & cv::Rect(0, 0, W, H)).setTo(1.0f);
+      a(pixel_rect(b, a.size())).setTo(1.0f);
     }
   } else {
     auto image = nn::image_to_tensor(rgb).to(impl_->device);
@@ -186,38 +179,25 @@ cv::Mat AttentionModel::compute(const cv::Mat& rgb, const Json& record) {
 
 // ---------------------------------------------------------------- dtap-attend
 
-namespace {
-std::string safe_name(std::string s) {
-  for (auto& c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
-  while (!s.empty() && s.front() == '.') s.erase(s.begin());
-  return s.empty() ? "record" : s;
-}
-}  // namespace
-
-int run_attend(const AttendOptions& options, const CommonOptions& common, const std::vector<std::string>& args,
-               std::istream& in, std::ostream& out) {
+int run_attend(const AttendOptions& options, const RunContext& context, std::istream& in, std::ostream& out) {
   if (options.out_dir.empty()) throw UsageError("-o/--output is required");
-  CommonOptions c = common;
   AttentionOptions ao = options.attention;
-  ao.device = configure_torch(c);
+  ao.device = configure_torch(context);
   AttentionModel model(ao);
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) throw UsageError("cannot create " + options.out_dir + ": " + ec.message());
   Json readers = Json::array();
   for (const auto& r : model.options().readers) readers.push_back(r);
-  RecordSource source(args, in);
-  BatchOptions bo;
-  bo.label = "attention";
-  bo.keep_going = common.keep_going;
-  bo.redact_text = common.redact_text;
+  RecordSource source(options.inputs, in);
+  BatchOptions batch = batch_options(context, "attention");
+  batch.still_complete = [](const Json& done) { return output_is_readable(done, "attention"); };
   auto process = [&](Json& record) {
     require_valid_record(record);
     if (!record.contains("image") || !record["image"].is_string()) throw Error("record has no image path");
     const std::string image_path = record["image"].get<std::string>();
     const auto t0 = std::chrono::steady_clock::now();
-    cv::Mat rgb = load_image_rgb(image_path, common.max_pixels);
+    cv::Mat rgb = load_image_rgb(image_path, context.max_pixels);
     if (record.contains("width") && record["width"].is_number() &&
         (record["width"].get<int>() != rgb.cols || record["height"].get<int>() != rgb.rows))
       throw Error("image " + image_path + " is " + std::to_string(rgb.cols) + "x" + std::to_string(rgb.rows) +
@@ -226,10 +206,9 @@ int run_attend(const AttendOptions& options, const CommonOptions& common, const 
     cv::Mat a = model.compute(rgb, record);
     cv::Mat grey;
     a.convertTo(grey, CV_8U, 255.0);
-    std::string stem = record.contains("id") && record["id"].is_string() ? record["id"].get<std::string>()
-                                                                         : fs::path(image_path).stem().string();
-    const std::string path = (fs::path(options.out_dir) / (safe_name(stem) + ".png")).string();
-    check_output_path(path, {image_path}, options.force);
+    const std::string path = record_output_path(options.out_dir, record, ".png");
+    // With --resume, a map the interrupted run wrote but did not report is redone.
+    check_output_path(path, {image_path}, context.force || batch.resume != nullptr);
     write_png_atomic(path, grey);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     record["attention"] = path;
@@ -237,8 +216,7 @@ int run_attend(const AttendOptions& options, const CommonOptions& common, const 
                             {"threshold", ao.threshold}, {"floor", ao.floor}, {"blur", ao.blur},
                             {"ms", std::round(ms * 10) / 10}};
   };
-  BatchStats stats = run_batch([&] { return source.next(); }, process, out, bo);
-  return stats.exit_code();
+  return run_batch([&] { return source.next(); }, process, out, batch).exit_code();
 }
 
 }  // namespace dtap

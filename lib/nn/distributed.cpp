@@ -1,5 +1,5 @@
 // c10d process group for data-parallel training (see distributed.hpp).
-#include "distributed.hpp"
+#include "dtap/nn/distributed.hpp"
 
 #include <chrono>
 #include <cstdlib>

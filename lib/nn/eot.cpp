@@ -1,4 +1,4 @@
-#include "eot.hpp"
+#include "dtap/nn/eot.hpp"
 
 #include <cmath>
 #include <sstream>

@@ -1,4 +1,5 @@
-#include "generator.hpp"
+#include "dtap/nn/generator.hpp"
+#include "dtap/nn/model_file.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -189,52 +190,24 @@ std::int64_t GeneratorImpl::parameter_count() const {
 }
 
 void save_generator(Generator& generator, const std::string& path, const Json& manifest) {
-  fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  std::string tmp = path + ".tmp";
-  torch::save(generator, tmp);
-  fs::rename(tmp, path);
   Json m = manifest;
-  m["kind"] = "generator";
-  m["arch"] = generator->config().to_json();
   m["eps"] = generator->config().eps;
   m["parameters"] = generator->parameter_count();
-  write_text_atomic(path + ".json", m.dump(2) + "\n");
+  ModelFile::save(*generator, path, "generator", generator->config().to_json(), m);
 }
 
 Generator load_generator(const std::string& path, Json* manifest_out) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error("generator model '" + path + "' not found");
-  const std::string mpath = path + ".json";
-  std::ifstream in(mpath);
-  if (!in) throw Error("generator model '" + path + "' has no manifest '" + mpath + "'");
-  Json manifest;
+  ModelFile file = ModelFile::open(path, "generator");
+  GeneratorConfig config;
   try {
-    manifest = Json::parse(in);
+    config = GeneratorConfig::from_json(file.arch());
   } catch (const std::exception& e) {
-    throw Error("generator manifest '" + mpath + "' is not valid JSON");
+    throw Error("generator model " + path + ": bad architecture record: " + e.what());
   }
-  if (!manifest.is_object() || manifest.value("kind", std::string()) != "generator")
-    throw Error("'" + path + "' is not a generator model (manifest kind is not \"generator\")");
-  if (!manifest.contains("arch")) throw Error("generator manifest '" + mpath + "' has no arch");
-  GeneratorConfig config = GeneratorConfig::from_json(manifest["arch"]);
   Generator generator(config);
-  std::vector<std::vector<std::int64_t>> shapes;
-  for (const auto& p : generator->parameters()) shapes.push_back(p.sizes().vec());
-  try {
-    torch::load(generator, path);
-    // torch::load replaces tensors whatever their shape: check them against the manifest's architecture.
-    auto loaded = generator->parameters();
-    if (loaded.size() != shapes.size()) throw Error("parameter count differs from the manifest's architecture");
-    for (std::size_t i = 0; i < loaded.size(); ++i)
-      if (loaded[i].sizes().vec() != shapes[i]) throw Error("parameter shapes differ from the manifest's architecture");
-  } catch (const std::exception& e) {
-    std::string why = e.what();
-    why = why.substr(0, why.find('\n'));
-    throw Error("cannot load generator model '" + path + "' (corrupt or not a generator checkpoint): " + why);
-  }
+  file.load_into(*generator);
   generator->eval();
-  if (manifest_out) *manifest_out = manifest;
+  if (manifest_out) *manifest_out = file.manifest();
   return generator;
 }
 

@@ -4,11 +4,12 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "dtap/cli.hpp"
+#include "dtap/nn/page_reader.hpp"
+#include "dtap/run.hpp"
 #include "dtap/eval.hpp"
 #include "dtap/ocr.hpp"
 #include "dtap/text.hpp"
-#include "reader.hpp"
+#include "dtap/nn/reader.hpp"
 
 namespace dtap {
 namespace {

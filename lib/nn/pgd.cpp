@@ -1,8 +1,8 @@
-#include "pgd.hpp"
+#include "dtap/nn/pgd.hpp"
 
 #include "dtap/error.hpp"
 #include "dtap/rng.hpp"
-#include "generator.hpp"
+#include "dtap/nn/generator.hpp"
 
 namespace dtap::nn {
 

@@ -8,10 +8,11 @@
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
-#include "dtap/nn_runtime.hpp"
-#include "dtap/protect.hpp"
-#include "generator.hpp"
-#include "pgd.hpp"
+#include "dtap/nn/runtime.hpp"
+#include "dtap/nn/protect.hpp"
+#include "dtap/quality.hpp"
+#include "dtap/nn/generator.hpp"
+#include "dtap/nn/pgd.hpp"
 
 namespace fs = std::filesystem;
 
@@ -33,7 +34,7 @@ cv::Mat chw_to_rgb(const torch::Tensor& t) {
 
 }  // namespace
 
-int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs, std::istream& in, std::ostream& out) {
+int run_protect(const ProtectOptions& o, const RunContext& context, std::istream& in, std::ostream& out) {
   const auto& methods = protect_methods();
   if (std::find(methods.begin(), methods.end(), o.method) == methods.end())
     throw UsageError("--method must be one of dualtap, pgd, mask, blur, mosaic, noise, decoy, none; not '" + o.method + "'");
@@ -42,6 +43,8 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
     throw UsageError("--attention must be box or record, not '" + o.attention + "'");
   if (o.epsilon > 1) throw UsageError("--epsilon is in [0,1] units (e.g. 0.25 = 64/255), not " + std::to_string(o.epsilon));
   Shard shard = o.shard.empty() ? Shard{} : parse_shard(o.shard);
+  const std::string device = configure_torch(context);
+  (void)device;  // the generator and PGD run on the CPU here
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (!fs::is_directory(o.out_dir)) throw Error("cannot create the output folder '" + o.out_dir + "'");
@@ -63,7 +66,9 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
   }
   const bool uses_eps = o.method == "dualtap" || o.method == "pgd" || o.method == "noise" || o.method == "decoy";
 
-  RecordSource source(inputs, in);
+  RecordSource source(o.inputs, in);
+  BatchOptions batch = batch_options(context, "screens");
+  batch.still_complete = [](const Json& done) { return output_is_readable(done, "protected"); };
   std::size_t position = 0;
   auto next = [&]() -> std::optional<Json> {
     while (true) {
@@ -75,12 +80,13 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
   auto process = [&](Json& record) {
     if (!record.contains("image") || !record["image"].is_string()) throw Error("the record has no \"image\" path");
     const std::string image = record["image"].get<std::string>();
-    const std::string target = protected_path(o.out_dir, record);
-    check_output_path(target, {image}, o.force);
+    const std::string target = record_output_path(o.out_dir, record, ".png");
+    // With --resume, a PNG the interrupted run wrote but did not report is redone.
+    check_output_path(target, {image}, context.force || batch.resume != nullptr);
     using clock = std::chrono::steady_clock;
     auto ms_since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
     auto t_decode = clock::now();
-    cv::Mat rgb = load_image_rgb(image, o.max_pixels);
+    cv::Mat rgb = load_image_rgb(image, context.max_pixels);
     double io_ms = ms_since(t_decode);
     auto start = clock::now();
     std::vector<cv::Rect> boxes = pii_rects(record, rgb.size());
@@ -94,7 +100,7 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
       if (mask.empty()) mask = rect_mask(rgb.size(), boxes);
       if (o.method == "noise" || o.method == "decoy") {
         // Seeded per record, so a record's output does not depend on its neighbours.
-        std::uint64_t seed = Rng::derive(o.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu);
+        std::uint64_t seed = Rng::derive(context.seed, std::hash<std::string>{}(record_name(record)) & 0xffffffffu);
         protected_rgb = protect_baseline(rgb, boxes, o.method, eps, seed, mask);
       } else if (o.method == "dualtap") {
         protected_rgb = nn::protect_image(generator, rgb, mask, eps);
@@ -104,7 +110,7 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
         pc.steps = o.steps;
         pc.lr = o.pgd_lr;
         pc.eot_samples = o.eot_samples;
-        pc.seed = o.seed;
+        pc.seed = context.seed;
         pc.weights.lambda_l2 = kL2Weight;  // the shipped generator's objective (no structure prior)
         protected_rgb = chw_to_rgb(nn::pgd_protect(readers, mat_to_chw(rgb), mat_to_chw(mask), record, pc));
       }
@@ -114,7 +120,7 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
     auto t_encode = clock::now();
     write_png_atomic(target, after);
     io_ms += ms_since(t_encode);
-    double p = psnr(before, after);
+    double p = psnr(before, after);  // quality.hpp
     record["protected"] = target;
     Json info;
     info["method"] = o.method;
@@ -123,11 +129,11 @@ int run_protect(const ProtectOptions& o, const std::vector<std::string>& inputs,
     info["ms"] = std::round(ms * 10) / 10;        // the protection itself
     info["io_ms"] = std::round(io_ms * 10) / 10;  // decoding + encoding the PNG
     info["psnr"] = std::isfinite(p) ? Json(std::round(p * 100) / 100) : Json();
-    info["seed"] = o.seed;
-    info["threads"] = o.threads;
+    info["seed"] = context.seed;
+    info["threads"] = context.threads;
     record["protect"] = info;
   };
-  return run_batch(next, process, out, BatchOptions{"screens", o.jobs, o.keep_going, o.redact_text}).exit_code();
+  return run_batch(next, process, out, batch).exit_code();
 }
 
 }  // namespace dtap

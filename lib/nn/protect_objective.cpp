@@ -1,9 +1,9 @@
-#include "protect_objective.hpp"
+#include "dtap/nn/protect_objective.hpp"
 
 #include <algorithm>
 #include <filesystem>
 
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 #include "dtap/error.hpp"
 #include "dtap/record.hpp"
 
@@ -123,18 +123,7 @@ ObjectiveTerms dual_objective(const std::vector<std::shared_ptr<Reader>>& reader
 }
 
 std::vector<std::shared_ptr<Reader>> load_readers(const std::vector<std::string>& paths, std::vector<std::string>* used) {
-  std::vector<std::string> list = paths;
-  if (list.empty()) {
-    std::error_code ec;
-    fs::path dir = data_path("models");
-    if (fs::is_directory(dir, ec))
-      for (const auto& e : fs::directory_iterator(dir, ec)) {
-        std::string name = e.path().filename().string();
-        if (name.rfind("reader-", 0) == 0 && e.path().extension() == ".pt") list.push_back(e.path().string());
-      }
-    std::sort(list.begin(), list.end());
-    if (list.empty()) throw Error("no reader model given (--reader) and none shipped in " + dir.string());
-  }
+  const std::vector<std::string> list = paths.empty() ? default_reader_paths() : paths;
   std::vector<std::shared_ptr<Reader>> readers;
   for (const auto& p : list) {
     auto r = load_reader(p);

@@ -1,5 +1,6 @@
 // Surrogate CTC text-line readers, the differentiable line crop and checkpoints.
-#include "reader.hpp"
+#include "dtap/nn/reader.hpp"
+#include "dtap/nn/model_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -271,71 +272,21 @@ std::int64_t parameter_count(torch::nn::Module& module) {
 
 void save_reader(Reader& reader, const std::string& path, const Json& manifest) {
   Json m = manifest;
-  m["arch"] = reader.arch();
   m["charset"] = Charset::standard().symbols();
   m["parameters"] = parameter_count(reader);
   if (!m.contains("git_revision")) m["git_revision"] = DTAP_GIT_REV;
-  torch::serialize::OutputArchive archive;
-  reader.save(archive);
-  archive.write("dtap_arch", c10::IValue(reader.arch()));
-  archive.write("dtap_charset", c10::IValue(Charset::standard().symbols()));
-  std::ostringstream buf;
-  archive.save_to(buf);
-  write_text_atomic(path, buf.str());
-  write_text_atomic(path + ".json", m.dump(2) + "\n");
-}
-
-Json read_manifest(const std::string& path) {
-  std::ifstream in(path + ".json");
-  if (!in) return Json::object();
-  try {
-    return Json::parse(in);
-  } catch (const std::exception& e) {
-    throw Error(path + ".json: malformed manifest: " + e.what());
-  }
+  ModelFile::save(reader, path, "reader", reader.arch(), m, {{"charset", Charset::standard().symbols()}});
 }
 
 std::shared_ptr<Reader> load_reader(const std::string& path, const torch::Device& device) {
-  {
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe) throw Error("reader checkpoint " + path + ": cannot open (missing or unreadable)");
-  }
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path, torch::kCPU);
-  } catch (const std::exception&) {
-    throw Error("reader checkpoint " + path + ": not a readable torch archive (corrupt or truncated)");
-  }
-  c10::IValue v;
-  std::string arch;
-  try {
-    if (archive.try_read("dtap_arch", v) && v.isString()) arch = v.toStringRef();
-  } catch (const std::exception&) {
-  }
-  if (arch.empty()) {
-    // Maybe another kind of checkpoint (the generator...): say so.
-    throw Error("reader checkpoint " + path + ": not a dtap reader (no reader architecture recorded)");
-  }
+  ModelFile file = ModelFile::open(path, "reader");
+  const std::string arch = file.arch().is_string() ? file.arch().get<std::string>() : std::string();
   if (std::find(reader_archs().begin(), reader_archs().end(), arch) == reader_archs().end())
-    throw Error("reader checkpoint " + path + ": unknown reader architecture '" + arch + "'");
-  c10::IValue cs;
-  if (!archive.try_read("dtap_charset", cs) || !cs.isString() || cs.toStringRef() != Charset::standard().symbols())
-    throw Error("reader checkpoint " + path + ": trained with a different character set");
+    throw Error("reader model " + path + ": unknown reader architecture " + file.arch().dump());
+  if (file.extra("charset") != Charset::standard().symbols())
+    throw Error("reader model " + path + ": trained with a different character set");
   auto reader = make_reader(arch);
-  std::vector<std::vector<std::int64_t>> shapes;
-  for (const auto& t : reader->named_parameters()) shapes.push_back(t.value().sizes().vec());
-  for (const auto& t : reader->named_buffers()) shapes.push_back(t.value().sizes().vec());
-  try {
-    reader->load(archive);
-    std::size_t i = 0;
-    for (const auto& t : reader->named_parameters())
-      if (t.value().sizes().vec() != shapes[i++]) throw Error("shape of " + t.key());
-    for (const auto& t : reader->named_buffers())
-      if (t.value().sizes().vec() != shapes[i++]) throw Error("shape of " + t.key());
-  } catch (const std::exception&) {
-    throw Error("reader checkpoint " + path + ": weights do not fit architecture '" + arch +
-                "' (wrong architecture or damaged file)");
-  }
+  file.load_into(*reader);
   reader->to(device);
   reader->eval();
   for (auto& p : reader->parameters()) p.set_requires_grad(false);

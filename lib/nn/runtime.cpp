@@ -1,7 +1,9 @@
+#include <algorithm>
+
 #include <torch/torch.h>
 
 #include "dtap/error.hpp"
-#include "dtap/nn_runtime.hpp"
+#include "dtap/nn/runtime.hpp"
 
 namespace dtap {
 
@@ -16,16 +18,15 @@ std::string select_device(const std::string& requested) {
   throw UsageError("--device must be cpu, cuda or auto, not '" + requested + "'");
 }
 
-std::string configure_torch(const CommonOptions& common) {
-  const int threads = common.resolved_threads();
-  torch::set_num_threads(threads);
+std::string configure_torch(const RunContext& context) {
+  torch::set_num_threads(std::max(1, context.threads));
   static bool interop_set = false;  // may only be set once per process
   if (!interop_set) {
     torch::set_num_interop_threads(1);
     interop_set = true;
   }
-  torch::manual_seed(common.seed);
-  return select_device(common.device);
+  torch::manual_seed(context.seed);
+  return select_device(context.device);
 }
 
 }  // namespace dtap

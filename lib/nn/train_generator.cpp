@@ -12,13 +12,13 @@
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
-#include "dtap/nn_runtime.hpp"
+#include "dtap/nn/runtime.hpp"
 #include "dtap/protect.hpp"
 #include "dtap/rng.hpp"
-#include "dtap/train_generator.hpp"
-#include "distributed.hpp"
-#include "generator.hpp"
-#include "protect_objective.hpp"
+#include "dtap/nn/train_generator.hpp"
+#include "dtap/nn/distributed.hpp"
+#include "dtap/nn/generator.hpp"
+#include "dtap/nn/protect_objective.hpp"
 
 namespace fs = std::filesystem;
 
@@ -92,7 +92,7 @@ void make_batch(const std::vector<Crop>& crops, const std::vector<std::size_t>& 
 
 }  // namespace
 
-int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& common) {
+int run_train_generator(const GeneratorTrainOptions& o, const RunContext& context) {
   if (o.output.empty()) throw UsageError("an output checkpoint is required (-o FILE)");
   if (o.data.empty()) throw UsageError("training records are required (--data FILE)");
   if (!(o.eps > 0 && o.eps <= 1)) throw UsageError("--eps must be in (0, 1]");
@@ -101,11 +101,11 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
   const bool exists = fs::exists(o.output, ec);
   if (exists && !o.resume && !o.force)
     throw UsageError("'" + o.output + "' exists (use --resume to go on training it, --force to start again)");
-  const std::string device = configure_torch(common);
+  const std::string device = configure_torch(context);
   if (device != "cpu") log::warn("training runs on the CPU (--device " + device + " is not used by this trainer)");
   nn::ProcessGroup group(o.distributed);
   if (group.world_size() > 1) log::info("data parallel: " + group.describe());
-  const int threads = common.resolved_threads();
+  const int threads = context.threads;
   auto t0 = std::chrono::steady_clock::now();
 
   // Readers (frozen).
@@ -134,13 +134,13 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
       const std::string image = (*rec)["image"].get<std::string>();
       cv::Mat rgb;
       try {
-        rgb = load_image_rgb(image, common.max_pixels);
+        rgb = load_image_rgb(image, context.max_pixels);
       } catch (const std::exception& e) {
         log::warn(record_name(*rec) + ": skipped: " + e.what());
         continue;
       }
       data_hash_input += sha256_hex(file_bytes(image));
-      Rng rng(Rng::derive(common.seed, 1000000 + screens));
+      Rng rng(Rng::derive(context.seed, 1000000 + screens));
       auto c = crops_of(*rec, rgb, o, rng);
       for (auto& x : c) crops.push_back(std::move(x));
       ++screens;
@@ -150,7 +150,7 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
   const std::string data_sha = sha256_hex(data_hash_input);
   // Hold out the last crops (a shuffled order, fixed by the seed) for the final metrics.
   {
-    Rng rng(Rng::derive(common.seed, 7));
+    Rng rng(Rng::derive(context.seed, 7));
     rng.shuffle(crops);
   }
   std::size_t n_val = std::min(crops.size() - 1,
@@ -183,7 +183,7 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
     }
     log::info("resuming " + o.output + " at step " + std::to_string(start_step));
   } else {
-    torch::manual_seed(common.seed);
+    torch::manual_seed(context.seed);
     generator = nn::Generator(config);
   }
   generator->train();
@@ -222,7 +222,7 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
                                     {"lambda_prior", o.lambda_prior}, {"prior_period", o.prior_period},
                                     {"prior_thickness", o.prior_thickness}}},
                      {"seconds", std::round(seconds)}};
-    m["seed"] = common.seed;
+    m["seed"] = context.seed;
     m["threads"] = threads;
     m["world_size"] = group.world_size();
     m["git"] = DTAP_GIT_REV;
@@ -245,7 +245,7 @@ int run_train_generator(const GeneratorTrainOptions& o, const CommonOptions& com
   for (int step = start_step; step < o.steps; ++step) {
     // Everything random in a step comes from (seed, step) and, with several
     // ranks, the rank (each its own batch): resuming gives the same run.
-    Rng rng(Rng::derive(common.seed, static_cast<std::uint64_t>(step)));
+    Rng rng(Rng::derive(context.seed, static_cast<std::uint64_t>(step)));
     if (group.world_size() > 1) rng = Rng(Rng::derive(rng.next(), static_cast<std::uint64_t>(group.rank())));
     std::vector<std::size_t> idx;
     for (int b = 0; b < o.batch; ++b) idx.push_back(static_cast<std::size_t>(rng.next() % crops.size()));

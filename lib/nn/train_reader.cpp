@@ -1,5 +1,5 @@
 // dtap-train reader / eval-reader: training and measuring the surrogate readers.
-#include "dtap/train_reader.hpp"
+#include "dtap/nn/train_reader.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -16,11 +16,11 @@
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
-#include "dtap/nn_runtime.hpp"
+#include "dtap/nn/runtime.hpp"
 #include "dtap/rng.hpp"
 #include "dtap/text.hpp"
-#include "distributed.hpp"
-#include "reader.hpp"
+#include "dtap/nn/distributed.hpp"
+#include "dtap/nn/reader.hpp"
 
 namespace dtap {
 
@@ -52,7 +52,7 @@ std::string file_sha256(const std::string& path) {
 }
 
 // Every words / pii entry of the records (deduplicated by text and box).
-DataSet load_lines(const std::vector<std::string>& files, int max_lines, bool refuse_heldout) {
+DataSet load_lines(const std::vector<std::string>& files, int max_lines, bool refuse_heldout, std::int64_t max_pixels) {
   DataSet set;
   const auto& cs = Charset::standard();
   for (const auto& file : files) {
@@ -73,7 +73,15 @@ DataSet load_lines(const std::vector<std::string>& files, int max_lines, bool re
         ++skipped;
         continue;
       }
-      cv::Mat bgr = load_image_bgr8(r["image"].get<std::string>());
+      cv::Mat bgr;
+      try {
+        bgr = load_image_bgr8(r["image"].get<std::string>(), max_pixels);
+      } catch (const std::exception& e) {
+        // Like the generator's training: one bad record is named and left out.
+        log::warn(file + ": " + record_name(r) + ": skipped: " + e.what());
+        ++skipped;
+        continue;
+      }
       cv::Mat grey;
       cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
       std::vector<std::pair<std::string, BBox>> entries;
@@ -236,7 +244,7 @@ std::shared_ptr<nn::Reader> load_trainable(const std::string& path, const std::s
 
 }  // namespace
 
-int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
+int run_train_reader(const ReaderTrainOptions& o, const RunContext& context) {
   if (o.output.empty()) throw UsageError("-o/--output is required");
   if (o.data.empty()) throw UsageError("--data is required");
   if (o.epochs < 1 || o.batch < 1 || !(o.lr > 0)) throw UsageError("--epochs, --batch and --lr must be positive");
@@ -250,19 +258,19 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
   for (const auto& in : inputs)
     if (in == o.output || in == o.output + ".json") throw UsageError("output " + o.output + " would overwrite input " + in);
 
-  const std::string device = configure_torch(common);
+  const std::string device = configure_torch(context);
   if (device != "cpu") log::warn("training runs on " + device);
   nn::ProcessGroup group(o.distributed);
   if (group.world_size() > 1) log::info("data parallel: " + group.describe());
   const auto t_load = std::chrono::steady_clock::now();
-  DataSet train = load_lines(o.data, o.max_lines, true);
+  DataSet train = load_lines(o.data, o.max_lines, true, context.max_pixels);
   DataSet val;
-  if (!o.val.empty()) val = load_lines({o.val}, o.val_lines, true);
+  if (!o.val.empty()) val = load_lines({o.val}, o.val_lines, true, context.max_pixels);
   log::info("loaded " + std::to_string(train.lines.size()) + " training lines" +
             (o.val.empty() ? "" : " and " + std::to_string(val.lines.size()) + " validation lines") + " in " +
             fmt(std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count(), 1) + " s");
 
-  torch::manual_seed(common.seed);
+  torch::manual_seed(context.seed);
   std::shared_ptr<nn::Reader> reader;
   int start_epoch = 0;
   double seconds_before = 0;
@@ -296,7 +304,7 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
     }
   }
   log::info(o.arch + " reader: " + std::to_string(nn::parameter_count(*reader)) + " parameters, " +
-            std::to_string(common.resolved_threads()) + " threads, seed " + std::to_string(common.seed));
+            std::to_string(context.threads) + " threads, seed " + std::to_string(context.seed));
 
   const std::size_t N = train.lines.size();
   // With W ranks each takes every W-th batch of the epoch's order: an epoch
@@ -316,7 +324,7 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
   const int end_epoch = o.stop_after > 0 ? std::min(o.epochs, start_epoch + o.stop_after) : o.epochs;
   for (int epoch = start_epoch; epoch < end_epoch; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
-    Rng rng(Rng::derive(common.seed, static_cast<std::uint64_t>(epoch)));
+    Rng rng(Rng::derive(context.seed, static_cast<std::uint64_t>(epoch)));
     // Batches of similar widths (little padding), in random order.
     std::vector<std::pair<std::uint64_t, std::size_t>> keyed(N);
     for (std::size_t i = 0; i < N; ++i) keyed[i] = {rng.next(), i};
@@ -405,8 +413,8 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
                   {"arch", o.arch},
                   {"data", train.sources},
                   {"validation", o.val.empty() ? Json() : val.sources},
-                  {"seed", common.seed},
-                  {"threads", common.resolved_threads()},
+                  {"seed", context.seed},
+                  {"threads", context.threads},
                   {"world_size", group.world_size()},
                   {"git_revision", DTAP_GIT_REV},
                   {"epochs", o.epochs},
@@ -432,11 +440,11 @@ int run_train_reader(const ReaderTrainOptions& o, const CommonOptions& common) {
   return 0;
 }
 
-int run_eval_reader(const ReaderEvalOptions& o, const CommonOptions& common, std::ostream& out) {
+int run_eval_reader(const ReaderEvalOptions& o, const RunContext& context, std::ostream& out) {
   if (o.models.empty()) throw UsageError("--model is required");
   if (o.data.empty()) throw UsageError("--data is required");
-  configure_torch(common);
-  DataSet set = load_lines(o.data, o.max_lines, false);
+  configure_torch(context);
+  DataSet set = load_lines(o.data, o.max_lines, false, context.max_pixels);
   for (const auto& path : o.models) {
     auto reader = nn::load_reader(path);
     const auto t0 = std::chrono::steady_clock::now();

@@ -12,13 +12,15 @@
 #include <istream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <ostream>
 
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 #include "dtap/error.hpp"
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
+#include "dtap/pii_lines.hpp"
 #include "dtap/text.hpp"
 
 namespace dtap {
@@ -64,12 +66,12 @@ std::optional<BBox> locate_text(const OcrResult& ocr, const std::string& text, d
   return best >= min_similarity ? where : std::nullopt;
 }
 
-void annotate_record(Json& record, OcrEngine& engine, const AnnotateOptions& options) {
+void annotate_record(Json& record, OcrEngine& engine, const AnnotateOptions& options, std::int64_t max_pixels) {
   auto image_field = record.find("image");
   if (image_field == record.end() || !image_field->is_string() || image_field->get<std::string>().empty())
     throw Error("record has no \"image\" path");
   const std::string path = image_field->get<std::string>();
-  cv::Mat image = load_image_bgr8(path, options.max_pixels);
+  cv::Mat image = load_image_bgr8(path, max_pixels);
   OcrResult ocr = engine.read(image);
   std::vector<PiiFinding> findings = find_pii(ocr, options.pii);
 
@@ -147,8 +149,17 @@ std::unique_ptr<OcrEngine> start_engine_quietly(const OcrOptions& options) {
 }  // namespace
 
 
-int run_annotate(const AnnotateOptions& options, const std::vector<std::string>& inputs, std::istream& in,
-                 std::ostream& out) {
+int run_annotate(const AnnotateOptions& given, const RunContext& context, std::istream& in, std::ostream& out) {
+  AnnotateOptions options = given;
+  // Loaded once, before any record: a bad model is one clear error.
+  std::optional<LineClassifier> own_classifier;
+  if (options.line_classifier == "shipped") {
+    options.pii.line_classifier = LineClassifier::shipped();
+  } else if (options.line_classifier != "none") {
+    own_classifier = LineClassifier::load(options.line_classifier);
+    options.pii.line_classifier = &*own_classifier;
+  }
+  const auto& inputs = options.inputs;
   if (!options.privscreen_dir.empty() && !inputs.empty())
     throw UsageError("--privscreen takes no image paths");
   std::vector<Json> imported;
@@ -178,35 +189,12 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
     auto engine = borrow();
     if (!engine) engine = std::make_unique<OcrEngine>(options.ocr);
     try {
-      annotate_record(record, *engine, options);
+      annotate_record(record, *engine, options, context.max_pixels);
     } catch (...) {
       give_back(std::move(engine));
       throw;
     }
     give_back(std::move(engine));
-    // run_batch's --redact-text knows pii, words and privacy answers; the
-    // located answers are the same values, so they are hashed here.
-    if (options.redact_text && record.contains("privacy_qa") && record["privacy_qa"].is_array())
-      for (auto& qa : record["privacy_qa"])
-        if (qa.is_object() && qa.contains("located") && qa["located"].is_array())
-          for (auto& span : qa["located"])
-            if (span.is_object() && span.contains("text") && span["text"].is_string()) {
-              std::string text = span["text"].get<std::string>();
-              span["text"] = Json{{"sha256", sha256_hex(text)}, {"len", text.size()}};
-              // A true value the recognisers missed is still in the words: hash those too.
-              auto box = span.contains("bbox") ? BBox::from_json(span["bbox"]) : std::nullopt;
-              if (!box || !record.contains("words")) continue;
-              for (auto& word : record["words"]) {
-                auto wb = BBox::from_json(word["bbox"]);
-                if (!wb || !word["text"].is_string()) continue;
-                double ix = std::min(wb->right(), box->right()) - std::max(wb->x, box->x);
-                double iy = std::min(wb->bottom(), box->bottom()) - std::max(wb->y, box->y);
-                if (ix > 0 && iy > 0 && ix * iy >= 0.5 * wb->area()) {
-                  std::string w = word["text"].get<std::string>();
-                  word["text"] = Json{{"sha256", sha256_hex(w)}, {"len", w.size()}};
-                }
-              }
-            }
   };
 
   std::function<std::optional<Json>()> next;
@@ -221,8 +209,7 @@ int run_annotate(const AnnotateOptions& options, const std::vector<std::string>&
   } else {
     next = [&] { return source.next(); };
   }
-  return run_batch(next, process, out, BatchOptions{"screens", options.jobs, options.keep_going, options.redact_text})
-      .exit_code();
+  return run_batch(next, process, out, batch_options(context, "screens")).exit_code();
 }
 
 }  // namespace dtap

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "dtap/checksum.hpp"
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 #include "dtap/error.hpp"
 
 namespace dtap {

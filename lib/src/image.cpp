@@ -1,5 +1,6 @@
 #include "dtap/image.hpp"
 
+#include <cmath>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,6 +17,12 @@
 namespace fs = std::filesystem;
 
 namespace dtap {
+
+cv::Rect pixel_rect(const BBox& box, cv::Size size) {
+  const int x0 = static_cast<int>(std::floor(box.x)), y0 = static_cast<int>(std::floor(box.y));
+  const int x1 = static_cast<int>(std::ceil(box.right())), y1 = static_cast<int>(std::ceil(box.bottom()));
+  return cv::Rect(x0, y0, std::max(0, x1 - x0), std::max(0, y1 - y0)) & cv::Rect(0, 0, size.width, size.height);
+}
 namespace {
 
 std::string read_file_bytes(const std::string& path) {
@@ -237,6 +244,15 @@ void write_png_atomic(const std::string& path, const cv::Mat& image) {
 
 void write_text_atomic(const std::string& path, const std::string& text) {
   write_bytes_atomic(path, text.data(), text.size());
+}
+
+bool output_is_readable(const Json& record, const std::string& field) {
+  if (!record.contains(field) || !record[field].is_string()) return false;
+  try {
+    return !decode_checked(record[field].get<std::string>(), kDefaultMaxPixels).empty();
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 void check_output_path(const std::string& out, const std::vector<std::string>& inputs, bool force) {

@@ -10,7 +10,7 @@
 #include <optional>
 #include <sstream>
 
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 #include "dtap/error.hpp"
 #include "dtap/checksum.hpp"
 #include "dtap/image.hpp"

@@ -8,7 +8,7 @@
 
 #include "dtap/checksum.hpp"
 #include "dtap/fake.hpp"
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 #include "dtap/pii.hpp"
 #include "dtap/text.hpp"
 

@@ -46,15 +46,12 @@ std::vector<cv::Rect> pii_rects(const Json& record, cv::Size size) {
   std::vector<cv::Rect> rects;
   if (!record.contains("pii") || record["pii"].is_null()) return rects;
   if (!record["pii"].is_array()) throw Error("\"pii\" is not an array");
-  const cv::Rect frame(0, 0, size.width, size.height);
   for (std::size_t i = 0; i < record["pii"].size(); ++i) {
     const Json& span = record["pii"][i];
     if (!span.is_object() || !span.contains("bbox")) throw Error("pii[" + std::to_string(i) + "] has no bbox");
     auto box = BBox::from_json(span["bbox"]);
     if (!box) throw Error("pii[" + std::to_string(i) + "].bbox is malformed (want [x, y, w, h])");
-    int x0 = static_cast<int>(std::floor(box->x)), y0 = static_cast<int>(std::floor(box->y));
-    int x1 = static_cast<int>(std::ceil(box->right())), y1 = static_cast<int>(std::ceil(box->bottom()));
-    cv::Rect r = cv::Rect(x0, y0, x1 - x0, y1 - y0) & frame;
+    cv::Rect r = pixel_rect(*box, size);
     if (r.area() > 0) rects.push_back(r);
   }
   return rects;
@@ -218,30 +215,6 @@ cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes,
     }
   }
   return out;
-}
-
-double psnr(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) throw Error("psnr: images differ in size or type");
-  cv::Mat da, db;
-  a.convertTo(da, CV_64F);
-  b.convertTo(db, CV_64F);
-  cv::Mat diff = da - db;
-  double mse = diff.dot(diff) / static_cast<double>(diff.total() * diff.channels());
-  if (mse <= 0) return std::numeric_limits<double>::infinity();
-  double peak = (a.depth() == CV_8U) ? 255.0 : (a.depth() == CV_16U ? 65535.0 : 1.0);
-  return 10.0 * std::log10(peak * peak / mse);
-}
-
-std::string protected_path(const std::string& out_dir, const Json& record) {
-  std::string id;
-  if (record.contains("id") && record["id"].is_string()) id = record["id"].get<std::string>();
-  if (id.empty() && record.contains("image") && record["image"].is_string())
-    id = fs::path(record["image"].get<std::string>()).stem().string();
-  if (id.empty()) throw Error("the record has neither an id nor an image");
-  for (char& c : id)
-    if (c == '/' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) < 32) c = '_';
-  if (id == "." || id == "..") id = "_" + id;
-  return (fs::path(out_dir) / (id + ".png")).string();
 }
 
 cv::Mat load_record_attention(const Json& record, cv::Size size) {

@@ -12,19 +12,24 @@
 namespace dtap {
 
 double psnr(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
-  CV_Assert(a.size() == b.size() && a.type() == b.type());
-  cv::Mat diff;
-  cv::absdiff(a, b, diff);
-  diff.convertTo(diff, CV_64F);
-  diff = diff.mul(diff);
+  if (a.size() != b.size() || a.type() != b.type()) throw Error("psnr: images differ in size or type");
+  if (!mask.empty() && mask.size() != a.size()) throw Error("psnr: the mask differs in size from the images");
+  cv::Mat da, db;
+  a.convertTo(da, CV_64F);
+  b.convertTo(db, CV_64F);
+  cv::Mat diff = da - db;
+  cv::Mat squared = diff.mul(diff);
+  squared = squared.reshape(1, static_cast<int>(a.total()));  // a row per pixel
   cv::Mat per_pixel;
-  cv::transform(diff, per_pixel, cv::Matx<double, 1, 3>(1, 1, 1));  // sum over channels
+  cv::reduce(squared, per_pixel, 1, cv::REDUCE_SUM);  // summed over channels
+  per_pixel = per_pixel.reshape(1, a.rows);
   double n = mask.empty() ? static_cast<double>(a.total()) : static_cast<double>(cv::countNonZero(mask));
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  double sse = cv::sum(mask.empty() ? per_pixel : per_pixel.setTo(0, mask == 0))[0];
+  double sse = mask.empty() ? cv::sum(per_pixel)[0] : cv::sum(per_pixel.setTo(0, mask == 0))[0];
   double mse = sse / (n * a.channels());
   if (mse <= 0) return std::numeric_limits<double>::infinity();
-  return 10.0 * std::log10(255.0 * 255.0 / mse);
+  const double peak = a.depth() == CV_8U ? 255.0 : (a.depth() == CV_16U ? 65535.0 : 1.0);
+  return 10.0 * std::log10(peak * peak / mse);
 }
 
 double ssim(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 
 #include "dtap/error.hpp"
 
@@ -160,15 +161,33 @@ void require_valid_record(const Json& record) {
   throw Error(msg);
 }
 
+std::string record_output_path(const std::string& dir, const Json& record, const std::string& extension) {
+  std::string id;
+  if (record.contains("id") && record["id"].is_string()) id = record["id"].get<std::string>();
+  if (id.empty() && record.contains("image") && record["image"].is_string())
+    id = std::filesystem::path(record["image"].get<std::string>()).stem().string();
+  if (id.empty()) throw Error("the record has neither an id nor an image");
+  for (char& c : id)
+    if (c == '/' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) < 32) c = '_';
+  if (id == "." || id == "..") id = "_" + id;
+  return (std::filesystem::path(dir) / (id + extension)).string();
+}
+
 void redact_pii_text(Json& record) {
   auto redact = [](Json& value) {
     if (!value.is_string()) return;
     std::string s = value.get<std::string>();
     value = Json{{"sha256", sha256_hex(s)}, {"len", s.size()}};
   };
+  // Where PII values stand: OCR words there carry the same values.
+  std::vector<BBox> value_boxes;
+  auto redact_span = [&](Json& span) {
+    if (!span.is_object()) return;
+    if (span.contains("text")) redact(span["text"]);
+    if (auto box = span.contains("bbox") ? BBox::from_json(span["bbox"]) : std::nullopt) value_boxes.push_back(*box);
+  };
   if (record.contains("pii") && record["pii"].is_array())
-    for (auto& span : record["pii"])
-      if (span.is_object() && span.contains("text")) redact(span["text"]);
+    for (auto& span : record["pii"]) redact_span(span);
   if (record.contains("privacy_qa") && record["privacy_qa"].is_array())
     for (auto& qa : record["privacy_qa"]) {
       if (!qa.is_object()) continue;
@@ -181,17 +200,17 @@ void redact_pii_text(Json& record) {
           else
             redact(values);
         }
+      // dtap-annotate's located answers: true values the recognisers may have missed.
+      if (qa.contains("located") && qa["located"].is_array())
+        for (auto& span : qa["located"]) redact_span(span);
     }
-  // Words are OCR text: those overlapping a PII span carry the same value.
-  if (record.contains("words") && record["words"].is_array() && record.contains("pii") && record["pii"].is_array())
+  if (record.contains("words") && record["words"].is_array())
     for (auto& word : record["words"]) {
       auto wb = word.is_object() && word.contains("bbox") ? BBox::from_json(word["bbox"]) : std::nullopt;
       if (!wb) continue;
-      for (const auto& span : record["pii"]) {
-        auto pb = span.contains("bbox") ? BBox::from_json(span["bbox"]) : std::nullopt;
-        if (!pb) continue;
-        double ix = std::min(wb->right(), pb->right()) - std::max(wb->x, pb->x);
-        double iy = std::min(wb->bottom(), pb->bottom()) - std::max(wb->y, pb->y);
+      for (const auto& box : value_boxes) {
+        double ix = std::min(wb->right(), box.right()) - std::max(wb->x, box.x);
+        double iy = std::min(wb->bottom(), box.bottom()) - std::max(wb->y, box.y);
         if (ix > 0 && iy > 0 && ix * iy >= 0.5 * wb->area()) {
           redact(word["text"]);
           break;

@@ -1,5 +1,6 @@
 #include "dtap/synth.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -549,7 +550,7 @@ SynthScreen render_synth_screen(const SynthOptions& o, int index) {
   return screen;
 }
 
-int run_synth(const SynthOptions& o, std::ostream& out) {
+int run_synth(const SynthOptions& o, const RunContext& context, std::ostream& out) {
   if (o.out_dir.empty()) throw UsageError("an output folder is required (-o DIR)");
   if (o.count < 0) throw UsageError("-n must be >= 0");
   if (o.format != "records" && o.format != "privscreen")
@@ -557,56 +558,49 @@ int run_synth(const SynthOptions& o, std::ostream& out) {
   render_synth_screen(o, o.first_index);  // validates the options (throws UsageError) before any output
   synth::font_families();
   const bool privscreen = o.format == "privscreen";
-  std::vector<Json> records(static_cast<std::size_t>(o.count));
-  std::vector<std::string> errors(records.size());
-  std::atomic<int> cursor{0};
-  log::Progress progress("screens", records.size());
-  auto worker = [&] {
-    for (int i; (i = cursor++) < o.count;) {
-      int index = o.first_index + i;
-      try {
-        SynthScreen s = render_synth_screen(o, index);
-        std::string app = s.record["app"];
-        std::string file = privscreen ? (fs::path(o.out_dir) / app / "images" / (s.record["id"].get<std::string>() + ".png")).string()
-                                      : (fs::path(o.out_dir) / (s.record["id"].get<std::string>() + ".png")).string();
-        check_output_path(file, {}, o.force);
-        write_png_atomic(file, s.image);
-        Json r;
-        r["id"] = s.record["id"];
-        r["image"] = file;
-        for (auto& [k, v] : s.record.items())
-          if (k != "id") r[k] = v;
-        r["synth"] = {{"seed", o.seed}, {"index", index}};
-        if (o.names != "shipped") r["synth"]["names"] = o.names;
-        records[static_cast<std::size_t>(i)] = std::move(r);
-      } catch (const std::exception& e) {
-        errors[static_cast<std::size_t>(i)] = e.what();
-      }
-      progress.advance();
+  // Each record starts as {"id": "screen N", "synth": {"index": N}}; a screen that
+  // fails keeps that and gets its error.
+  int next_index = 0;
+  auto next = [&]() -> std::optional<Json> {
+    if (next_index >= o.count) return std::nullopt;
+    const int index = o.first_index + next_index++;
+    return Json{{"id", "screen " + std::to_string(index)}, {"synth", {{"index", index}}}};
+  };
+  std::mutex done_mutex;
+  std::vector<Json> done;  // for the PrivScreen question files
+  auto process = [&](Json& record) {
+    const int index = record["synth"]["index"].get<int>();
+    SynthScreen s = render_synth_screen(o, index);
+    std::string app = s.record["app"];
+    std::string file = privscreen ? (fs::path(o.out_dir) / app / "images" / (s.record["id"].get<std::string>() + ".png")).string()
+                                  : (fs::path(o.out_dir) / (s.record["id"].get<std::string>() + ".png")).string();
+    if (static_cast<std::int64_t>(s.image.cols) * s.image.rows > context.max_pixels)
+      throw Error(std::to_string(s.image.cols) + "x" + std::to_string(s.image.rows) + " is more than --max-pixels " +
+                  std::to_string(context.max_pixels));
+    check_output_path(file, {}, context.force);
+    write_png_atomic(file, s.image);
+    Json r;
+    r["id"] = s.record["id"];
+    r["image"] = file;
+    for (auto& [k, v] : s.record.items())
+      if (k != "id") r[k] = v;
+    r["synth"] = {{"seed", o.seed}, {"index", index}};
+    if (o.names != "shipped") r["synth"]["names"] = o.names;
+    record = std::move(r);
+    if (privscreen) {
+      std::lock_guard<std::mutex> lock(done_mutex);
+      done.push_back(record);
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, o.threads); ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
-  progress.finish();
-
-  int failed = 0;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (!errors[i].empty()) {
-      ++failed;
-      log::error("screen " + std::to_string(o.first_index + static_cast<int>(i)) + ": " + errors[i]);
-      records[i] = Json{{"id", "screen " + std::to_string(o.first_index + static_cast<int>(i))},
-                        {"error", log::tool_name() + ": " + errors[i]}};
-    } else {
-      records[i]["error"] = nullptr;
-    }
-    write_record(out, records[i]);
-  }
+  BatchStats stats = run_batch(next, process, out, batch_options(context, "screens"));
+  std::sort(done.begin(), done.end(), [](const Json& a, const Json& b) {
+    return a["synth"]["index"].get<int>() < b["synth"]["index"].get<int>();
+  });
+  const auto& records = done;
   if (privscreen) {
     // PrivScreen's per-app question files, keyed by image file name.
     std::map<std::string, std::pair<Json, Json>> per_app;
     for (const auto& r : records) {
-      if (!r["error"].is_null()) continue;
       std::string key = fs::path(r["image"].get<std::string>()).filename().string();
       auto& [privacy, normal] = per_app[r["app"].get<std::string>()];
       // PrivScreen has no field for secrets: they go under "other".
@@ -627,8 +621,7 @@ int run_synth(const SynthOptions& o, std::ostream& out) {
       write_text_atomic((fs::path(o.out_dir) / app / "normal_qa.json").string(), files.second.dump(2) + "\n");
     }
   }
-  if (failed) log::warn(std::to_string(failed) + " of " + std::to_string(o.count) + " screens failed");
-  return failed ? 1 : 0;
+  return stats.exit_code();
 }
 
 }  // namespace dtap

@@ -150,8 +150,9 @@ TEST(AnnotateRun, BadRecordsGetErrorsTheRestIsProcessed) {
                         (d / "missing.png").string() + "\"}\n");
   std::ostringstream out;
   dtap::AnnotateOptions o;
-  o.jobs = 2;
-  int code = dtap::run_annotate(o, {}, in, out);
+  dtap::RunContext context;
+  context.jobs = 2;
+  int code = dtap::run_annotate(o, context, in, out);
   EXPECT_EQ(code, 1);
   std::istringstream lines(out.str());
   std::vector<dtap::Json> records;

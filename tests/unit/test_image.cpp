@@ -22,7 +22,7 @@ void put_bytes(const std::string& path, const std::string& b) {
 }
 
 // Expects load_image_rgb to throw a dtap::Error whose message contains `needle`.
-void expect_load_error(const std::string& path, const std::string& needle, std::int64_t max_pixels = 50'000'000) {
+void expect_load_error(const std::string& path, const std::string& needle, std::int64_t max_pixels = dtap::kDefaultMaxPixels) {
   try {
     dtap::load_image_rgb(path, max_pixels);
     FAIL() << "no error for " << path;
@@ -212,4 +212,10 @@ TEST(OutputGuard, NeverOverwritesInputs) {
   EXPECT_THROW(dtap::check_output_path(dir + "/old.png", {dir + "/in.png"}, false), dtap::Error);
   EXPECT_NO_THROW(dtap::check_output_path(dir + "/old.png", {dir + "/in.png"}, true));
   EXPECT_NO_THROW(dtap::check_output_path(dir + "/new.png", {dir + "/in.png"}, false));
+}
+
+TEST(Image, PixelRectRoundsOutwardAndClips) {
+  EXPECT_EQ(dtap::pixel_rect(dtap::BBox{1.5, 2.2, 3.0, 4.0}, cv::Size(100, 100)), cv::Rect(1, 2, 4, 5));
+  EXPECT_EQ(dtap::pixel_rect(dtap::BBox{-5, 95, 20, 20}, cv::Size(100, 100)), cv::Rect(0, 95, 15, 5));
+  EXPECT_EQ(dtap::pixel_rect(dtap::BBox{200, 200, 5, 5}, cv::Size(100, 100)).area(), 0);
 }

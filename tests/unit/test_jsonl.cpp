@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 #include "dtap/error.hpp"
 #include "dtap/jsonl.hpp"
 #include "test_util.hpp"
@@ -117,4 +117,40 @@ TEST(Batch, MalformedInputLinesAreThisProgramsFailures) {
   EXPECT_EQ(stats.failed, 1u);
   EXPECT_EQ(stats.passed_on, 0u);
   EXPECT_EQ(stats.exit_code(), 1);
+}
+
+TEST(Batch, ResumeTakesCompleteDoneRecordsAndProcessesTheRest) {
+  fs::path d = dtap::test::tmp_dir("resume");
+  const std::string earlier = (d / "earlier.jsonl").string();
+  {
+    std::ofstream f(earlier);
+    f << R"({"id": "0", "image": "0.png", "done": "before"})" << "\n"
+      << R"({"id": "1", "image": "1.png", "error": "tool: broke"})" << "\n"   // failed: redone
+      << R"({"id": "2", "image": "other.png", "done": "before"})" << "\n"    // another image: redone
+      << R"({"id": "3", "image": "3.png", "done": "before"})" << "\n"        // its output is gone: redone
+      << R"({"id": "4", "image": "4.png", "do)";                             // cut short: redone
+  }
+  dtap::RunContext context;
+  context.resume = earlier;
+  dtap::BatchOptions opt = dtap::batch_options(context, "records");
+  ASSERT_TRUE(opt.resume);
+  EXPECT_EQ(opt.resume->size(), 3u);
+  opt.still_complete = [](const Json& r) { return r["id"] != "3"; };
+  std::size_t pos = 0;
+  auto next = [&]() -> std::optional<Json> {
+    if (pos >= 5) return std::nullopt;
+    const std::string id = std::to_string(pos++);
+    return Json{{"id", id}, {"image", id + ".png"}};
+  };
+  std::ostringstream out;
+  auto stats = dtap::run_batch(next, [](Json& r) { r["done"] = "now"; }, out, opt);
+  EXPECT_EQ(stats.resumed, 1u);
+  EXPECT_EQ(stats.processed, 4u);
+  std::istringstream lines(out.str());
+  std::vector<std::string> done;
+  for (std::string line; std::getline(lines, line);) done.push_back(Json::parse(line)["done"]);
+  EXPECT_EQ(done, (std::vector<std::string>{"before", "now", "now", "now", "now"}));
+
+  context.resume = (d / "missing.jsonl").string();
+  EXPECT_THROW(dtap::batch_options(context, "records"), dtap::UsageError);
 }

@@ -9,6 +9,7 @@
 
 #include "dtap/error.hpp"
 #include "dtap/protect.hpp"
+#include "dtap/quality.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -151,10 +152,10 @@ TEST(ProtectRecord, PiiRectsRoundOutwardAndClip) {
 }
 
 TEST(ProtectRecord, ProtectedPathIsSafe) {
-  EXPECT_EQ(dtap::protected_path("out", {{"id", "a/b"}}), "out/a_b.png");
-  EXPECT_EQ(dtap::protected_path("out", {{"image", "x/shot_1.jpg"}}), "out/shot_1.png");
-  EXPECT_EQ(dtap::protected_path("out", {{"id", ".."}}), "out/_...png");
-  EXPECT_THROW(dtap::protected_path("out", dtap::Json::object()), dtap::Error);
+  EXPECT_EQ(dtap::record_output_path("out", {{"id", "a/b"}}, ".png"), "out/a_b.png");
+  EXPECT_EQ(dtap::record_output_path("out", {{"image", "x/shot_1.jpg"}}, ".png"), "out/shot_1.png");
+  EXPECT_EQ(dtap::record_output_path("out", {{"id", ".."}}, ".png"), "out/_...png");
+  EXPECT_THROW(dtap::record_output_path("out", dtap::Json::object(), ".png"), dtap::Error);
 }
 
 TEST(ProtectRecord, AttentionMapMustMatchTheImage) {

@@ -135,3 +135,16 @@ TEST(Record, IouAndUnion) {
   EXPECT_EQ(u.w, 15);
   EXPECT_EQ(dtap::iou(a, dtap::BBox{20, 20, 1, 1}), 0.0);
 }
+
+TEST(Record, RedactionHashesLocatedAnswersAndTheWordsUnderThem) {
+  dtap::Json r = dtap::Json::parse(R"({"id": "a", "image": "a.png",
+    "words": [{"text": "Alice", "bbox": [10, 10, 40, 12]}, {"text": "Settings", "bbox": [10, 40, 50, 12]}],
+    "privacy_qa": [{"question": "q", "answers": {"name": ["Alice"]},
+                    "located": [{"text": "Alice", "bbox": [9, 9, 42, 14]}]}]})");
+  dtap::redact_pii_text(r);
+  EXPECT_TRUE(r["privacy_qa"][0]["located"][0]["text"].is_object());
+  EXPECT_TRUE(r["privacy_qa"][0]["answers"]["name"][0].is_object());
+  EXPECT_TRUE(r["words"][0]["text"].is_object());
+  EXPECT_EQ(r["words"][1]["text"], "Settings");
+  EXPECT_EQ(r.dump().find("Alice"), std::string::npos);
+}

@@ -10,6 +10,7 @@
 #include "dtap/ocr.hpp"
 #include "dtap/pii.hpp"
 #include "dtap/record.hpp"
+#include "dtap/run.hpp"
 
 namespace dtap {
 
@@ -30,18 +31,19 @@ inline OcrOptions annotate_ocr_defaults() {
 struct AnnotateOptions {
   OcrOptions ocr = annotate_ocr_defaults();
   PiiOptions pii;
-  int jobs = 1;  // worker threads, one OcrEngine each
-  std::int64_t max_pixels = 50'000'000;
-  bool keep_going = true;
-  bool redact_text = false;
-  std::string privscreen_dir;  // import this PrivScreen folder instead of reading records
+  std::vector<std::string> inputs;  // image paths or folders; empty = records from the input stream
+  std::string privscreen_dir;       // import this PrivScreen folder instead of reading records
+  // The learned row-title classifier: "none" (rules only), "shipped" or a model
+  // file; run_annotate loads it into pii.line_classifier before any record.
+  std::string line_classifier = "none";
 };
 
 // Annotates one record in place: reads its image, writes width, height,
 // words (text, bbox, conf, line, and "pii": label for words inside a finding)
 // and pii (the findings); locates tasks and privacy_qa answers that have no
 // bbox. Every other field is kept. Throws dtap::Error naming the cause.
-void annotate_record(Json& record, OcrEngine& engine, const AnnotateOptions& options);
+void annotate_record(Json& record, OcrEngine& engine, const AnnotateOptions& options,
+                     std::int64_t max_pixels = kDefaultMaxPixels);
 
 // Where on the page an answer is: the best window of OCR words with
 // similarity >= min_similarity, as the union of their boxes; nullopt when not found.
@@ -61,10 +63,10 @@ Json privscreen_answers(const Json& qa);
 std::vector<Json> privscreen_records(const std::string& dir);
 
 
-// The whole program: records from `inputs` (image paths/folders) or `in`
-// (JSON Lines), or from options.privscreen_dir; annotated records to `out`.
-// Returns the exit code (0, or 1 when a record failed).
-int run_annotate(const AnnotateOptions& options, const std::vector<std::string>& inputs, std::istream& in,
-                 std::ostream& out);
+// The whole program: records from options.inputs (image paths/folders) or `in`
+// (JSON Lines), or from options.privscreen_dir; annotated records to `out`
+// (context.jobs workers, one OCR engine each). Returns the exit code (0, or 1
+// when a record failed).
+int run_annotate(const AnnotateOptions& options, const RunContext& context, std::istream& in, std::ostream& out);
 
 }  // namespace dtap

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,7 +13,9 @@
 
 #include "dtap/ocr.hpp"
 #include "dtap/quality.hpp"
+#include "dtap/image.hpp"
 #include "dtap/record.hpp"
+#include "dtap/run.hpp"
 
 namespace dtap {
 
@@ -44,12 +47,6 @@ class PageReader {
   virtual OcrResult read(const cv::Mat& bgr) = 0;
 };
 using PageReaderFactory = std::function<std::unique_ptr<PageReader>(const std::string& model)>;
-// The neural page reader (defined in libdtap_nn): dtap's text-line detector
-// (detect_text_lines), long lines cut at word gaps, each piece read by the
-// reader checkpoint `model` ("" = share/dtap/models/reader-conv.pt); words get
-// boxes in proportion to their characters. Throws dtap::Error for a bad model.
-std::unique_ptr<PageReader> make_model_page_reader(const std::string& model);
-
 struct EvalOptions {
   std::string router = "tesseract";
   std::string agent = "tesseract";
@@ -59,7 +56,6 @@ struct EvalOptions {
   OcrOptions ocr;
   double leak_threshold = 0.6;    // similarity > this = leaked (the paper's rule)
   double ground_threshold = 0.8;  // task answer found with similarity >= this
-  std::int64_t max_pixels = 50'000'000;
   // Makes the reader[:MODEL] page reader (dtap-eval passes libdtap_nn's); empty:
   // a reader router or agent is a usage error.
   PageReaderFactory page_reader;
@@ -82,7 +78,9 @@ bool ocr_grounds_answer(const OcrResult& ocr, const std::string& answer, const B
 
 class Evaluator {
  public:
-  explicit Evaluator(const EvalOptions& options);  // throws UsageError for bad specs, Error for a bad truth file
+  // Throws UsageError for bad specs, Error for a bad truth file. Images above
+  // max_pixels are refused (an error record).
+  explicit Evaluator(const EvalOptions& options, std::int64_t max_pixels = kDefaultMaxPixels);
   ~Evaluator();
   // Adds "eval" to the record; throws dtap::Error when it cannot (unreadable
   // image, failed router call...). Thread-safe.
@@ -93,7 +91,11 @@ class Evaluator {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   EvalOptions options_;
+  std::int64_t max_pixels_;
 };
+
+// PSNR reported for identical images (the true value is infinite).
+constexpr double kIdenticalPsnr = 100.0;
 
 // Summary over records that carry "eval" (others are counted as errors).
 Json summarise(const std::vector<Json>& records);
@@ -109,5 +111,21 @@ cv::Mat make_montage(const std::vector<Json>& records, std::size_t count, std::i
 // the frontier the methods compete on). Throws dtap::Error when no stream has a PLR.
 cv::Mat make_plr_psnr_plot(const std::vector<std::pair<std::string, Json>>& rows, cv::Size size = {900, 600},
                            const std::string& psnr_key = "psnr");
+
+// The whole of dtap-eval.
+struct EvalRunOptions {
+  EvalOptions eval;
+  std::vector<std::string> inputs;   // image paths or folders; empty = records from the input stream
+  std::vector<std::string> compare;  // --compare: evaluated streams to tabulate instead
+  bool json_table = false;           // --compare as JSON
+  std::string plot_file;             // --compare: PLR-vs-PSNR chart
+  std::string plot_psnr = "whole";   // its x axis: whole | pii
+  std::string summary_file;          // the summary goes here instead of the last stdout line
+  std::string montage_file;
+  std::size_t montage_count = 4;
+};
+// Records from inputs or `in` evaluated to `out` (context.jobs in parallel),
+// then the summary; or, with compare, one table. Returns the exit code.
+int run_eval(const EvalRunOptions& options, const RunContext& context, std::istream& in, std::ostream& out);
 
 }  // namespace dtap

@@ -6,7 +6,13 @@
 
 #include <opencv2/core.hpp>
 
+#include "dtap/record.hpp"
+
 namespace dtap {
+
+// The one rule from a record's bbox to pixels: rounded outward to whole
+// pixels and clipped to an image of `size` (empty when outside it).
+cv::Rect pixel_rect(const BBox& box, cv::Size size);
 
 constexpr std::int64_t kDefaultMaxPixels = 50'000'000;
 
@@ -30,6 +36,10 @@ cv::Size read_image_size(const std::string& path);
 void write_png_atomic(const std::string& path, const cv::Mat& bgr_or_grey);
 // Writes text the same way (manifests, JSON files).
 void write_text_atomic(const std::string& path, const std::string& text);
+
+// --resume: whether the file a done record names in `field` (e.g. "protected")
+// is still there and decodes.
+bool output_is_readable(const Json& record, const std::string& field);
 
 // An output path may not be one of `inputs` (ever) nor an existing file
 // (unless force: overwriting earlier outputs). Throws dtap::Error naming why.

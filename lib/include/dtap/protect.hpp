@@ -1,7 +1,7 @@
-// dtap-protect: protect screenshots before an untrusted router sees them.
-// Torch-free interface. The baselines (mask, blur, mosaic, noise, none) live in
-// lib/src/protect_baselines.cpp and need no model; the DualTAP generator and the
-// per-image PGD baseline live in lib/nn/protect*.cpp (LibTorch).
+// dtap-protect's torch-free part: the methods, the baselines (mask, blur,
+// mosaic, noise, decoy, none; lib/src/protect_baselines.cpp) and what the
+// program shares with them. The program itself, the DualTAP generator and the
+// per-image PGD baseline are in libdtap_nn (dtap/nn/protect.hpp).
 #pragma once
 #include <cstdint>
 #include <iosfwd>
@@ -39,30 +39,6 @@ constexpr int kPriorPeriod = 6, kPriorThickness = 2;
 // Another training seed at 0.38 / 0.8 gave 0.37 at 30.88: seeds spread as much.
 constexpr double kL2Weight = 0.8;
 
-struct ProtectOptions {
-  std::string method = "dualtap";
-  std::string model;            // dualtap: checkpoint; empty = data_path("models/generator.pt")
-  double epsilon = -1;          // < 0: the model's own eps (dualtap), else kDefaultEpsilon
-  std::string out_dir;          // required: protected PNGs go here
-  // Attention when a record has none: "box" (filled PII boxes) or "contrast"
-  // (dtap-attend's contrastive map from the surrogate readers).
-  std::string attention = "box";
-  std::vector<std::string> readers;  // pgd (and contrast attention): reader checkpoints; empty = shipped
-  int steps = 40;               // pgd: optimisation steps per image
-  double pgd_lr = 0.1;          // pgd: Adam step size on the pre-tanh perturbation
-  int eot_samples = 2;          // pgd: EOT samples per step
-  std::string shard;            // "K/N" (1 <= K <= N): only records K, K+N, K+2N... (1-based)
-  bool force = false;           // replace earlier outputs
-  int jobs = 1;                 // records in parallel
-  // Copied from the common options by the tool.
-  std::string device = "cpu";
-  std::uint64_t seed = 0;
-  int threads = 1;
-  std::int64_t max_pixels = 50'000'000;
-  bool keep_going = true;
-  bool redact_text = false;
-};
-
 // --shard K/N. Throws UsageError for anything else.
 struct Shard {
   int index = 1;  // K, 1-based
@@ -72,8 +48,8 @@ struct Shard {
 };
 Shard parse_shard(const std::string& text);
 
-// The record's PII boxes (from "pii", as dtap-annotate wrote them), rounded
-// outward to whole pixels and clipped to the image. Throws dtap::Error for a
+// The record's PII boxes (from "pii", as dtap-annotate wrote them), as
+// pixel_rect rounds them. Throws dtap::Error for a
 // malformed "pii" field.
 std::vector<cv::Rect> pii_rects(const Json& record, cv::Size image_size);
 
@@ -93,23 +69,9 @@ cv::Mat rect_mask(cv::Size size, const std::vector<cv::Rect>& rects);
 cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes, const std::string& method,
                          double epsilon, std::uint64_t seed, const cv::Mat& mask = cv::Mat());
 
-// PSNR in dB between two images of the same size and type (8-bit: peak 255,
-// float: peak 1). Identical images give +infinity.
-double psnr(const cv::Mat& a, const cv::Mat& b);
-
-// Where a record's protected PNG goes: DIR/<id>.png, the id made file-name safe.
-std::string protected_path(const std::string& out_dir, const Json& record);
-
 // Loads the record's "attention" PNG as CV_32F [0,1] of `size`; an empty Mat
 // when the record has none. Throws dtap::Error when it is missing, unreadable
 // or of another size.
 cv::Mat load_record_attention(const Json& record, cv::Size size);
-
-// The whole of dtap-protect: records from image paths or stdin, protected PNGs
-// in options.out_dir, records with "protected" and "protect" to `out`. Returns
-// the exit code (0, or 1 when a record failed). Implemented in lib/nn (it needs
-// LibTorch for dualtap and pgd).
-int run_protect(const ProtectOptions& options, const std::vector<std::string>& inputs, std::istream& in,
-                std::ostream& out);
 
 }  // namespace dtap

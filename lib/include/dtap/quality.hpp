@@ -7,9 +7,10 @@
 
 namespace dtap {
 
-// PSNR in dB between two 8-bit BGR images of one size over the pixels where
-// `mask` (CV_8U, same size; empty = all) is non-zero. Identical -> +inf; no
-// pixels -> NaN.
+// The one PSNR of the project: dB between two images of one size and type
+// (8-bit: peak 255, 16-bit: 65535, float: 1) over the pixels where `mask`
+// (CV_8U, same size; empty = all) is non-zero. Identical -> +inf; no pixels ->
+// NaN. Throws dtap::Error when the images differ in size or type.
 double psnr(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = cv::Mat());
 // Mean SSIM (Gaussian window 11, sigma 1.5, on luma) over the masked pixels.
 double ssim(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = cv::Mat());

@@ -41,8 +41,15 @@ void require_valid_record(const Json& record);
 // A record's id for messages: its "id", else its "image", else "line N".
 std::string record_name(const Json& record);
 
-// --redact-text: every pii "text" becomes {"sha256": hex, "len": N} and every
-// privacy_qa answer value likewise, so a record can be shared.
+// The one output-naming rule (dtap-protect's PNGs, dtap-attend's maps):
+// DIR/<id><extension>, the id (else the image's file stem) made file-name safe.
+// Throws dtap::Error when the record has neither.
+std::string record_output_path(const std::string& dir, const Json& record, const std::string& extension);
+
+// The one redaction path (--redact-text): every pii "text" becomes
+// {"sha256": hex, "len": N}, every privacy_qa answer and located answer
+// likewise, and so does each OCR word inside one of their boxes, so that a
+// record can be shared.
 void redact_pii_text(Json& record);
 
 std::string sha256_hex(std::string_view data);

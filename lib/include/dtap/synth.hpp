@@ -8,13 +8,14 @@
 #include <opencv2/core.hpp>
 
 #include "dtap/record.hpp"
+#include "dtap/run.hpp"
 
 namespace dtap {
 
 struct SynthOptions {
   int count = 20;
   int first_index = 0;             // screen numbers start here (to extend a set)
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;          // the set's seed (dtap-synth's --seed): screens depend only on it and their index
   std::string out_dir;             // required
   std::string size = "1080x2400";  // WxH, or "mixed" (1080x2400, 720x1600, 1170x2532)
   std::string theme = "mixed";     // light | dark | mixed
@@ -24,8 +25,6 @@ struct SynthOptions {
   // dtap-annotate's lists) or "heldout" (names dtap-annotate's lists never
   // hold, so detection is measured on names it cannot look up).
   std::string names = "shipped";
-  int threads = 1;
-  bool force = false;
 };
 
 const std::vector<std::string>& synth_templates();
@@ -40,8 +39,9 @@ struct SynthScreen {
 // bad options (unknown template, size or theme).
 SynthScreen render_synth_screen(const SynthOptions& options, int index);
 
-// Renders options.count screens into options.out_dir and writes one record
-// per screen to `out` (in index order). Returns the batch exit code.
-int run_synth(const SynthOptions& options, std::ostream& out);
+// Renders options.count screens into options.out_dir (context.jobs in
+// parallel) and writes one record per screen to `out` (in index order).
+// Returns the batch exit code.
+int run_synth(const SynthOptions& options, const RunContext& context, std::ostream& out);
 
 }  // namespace dtap

@@ -5,9 +5,9 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "dtap/attention.hpp"
+#include "dtap/nn/attention.hpp"
 #include "dtap/error.hpp"
-#include "reader.hpp"
+#include "dtap/nn/reader.hpp"
 #include "../test_util.hpp"
 
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "eot.hpp"
+#include "dtap/nn/eot.hpp"
 
 using namespace dtap::nn;
 

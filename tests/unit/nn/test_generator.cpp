@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "dtap/error.hpp"
-#include "generator.hpp"
+#include "dtap/nn/generator.hpp"
 #include "../test_util.hpp"
 
 namespace fs = std::filesystem;

@@ -9,9 +9,9 @@
 #include "dtap/error.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/synth.hpp"
-#include "dtap/train_generator.hpp"
-#include "generator.hpp"
-#include "protect_objective.hpp"
+#include "dtap/nn/train_generator.hpp"
+#include "dtap/nn/generator.hpp"
+#include "dtap/nn/protect_objective.hpp"
 #include "../test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -124,7 +124,7 @@ TEST(GeneratorTraining, RunWritesCheckpointManifestAndResumes) {
   o.crop_height = 96;
   o.crops_per_screen = 2;
   o.eot_samples = 1;
-  dtap::CommonOptions common;
+  dtap::RunContext common;
   common.threads = 1;
   common.seed = 3;
   common.quiet = true;

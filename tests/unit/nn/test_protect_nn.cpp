@@ -11,8 +11,8 @@
 
 #include "dtap/error.hpp"
 #include "dtap/jsonl.hpp"
-#include "dtap/protect.hpp"
-#include "generator.hpp"
+#include "dtap/nn/protect.hpp"
+#include "dtap/nn/generator.hpp"
 #include "../test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -69,7 +69,7 @@ TEST(ProtectRun, DualtapWritesSameSizePngsAndRecords) {
   dtap::ProtectOptions o;
   o.model = save_loud_generator(dir);
   o.out_dir = dir + "/out";
-  ASSERT_EQ(dtap::run_protect(o, {}, in, out), 0);
+  ASSERT_EQ(dtap::run_protect(o, dtap::RunContext{}, in, out), 0);
   auto records = parse(out.str());
   ASSERT_EQ(records.size(), 2u);
   for (const auto& r : records) {
@@ -97,8 +97,9 @@ TEST(ProtectRun, NeverWritesOverItsInput) {
   dtap::ProtectOptions o;
   o.method = "mask";
   o.out_dir = dir;  // shot0.png would land on the input itself
-  o.force = true;   // not even with --force
-  EXPECT_EQ(dtap::run_protect(o, {}, in, out), 1);
+  dtap::RunContext context;
+  context.force = true;  // not even with --force
+  EXPECT_EQ(dtap::run_protect(o, context, in, out), 1);
   auto records = parse(out.str());
   ASSERT_EQ(records.size(), 2u);
   for (const auto& r : records) EXPECT_NE(r["error"].get<std::string>().find("it is an input"), std::string::npos);
@@ -114,7 +115,7 @@ TEST(ProtectRun, BadRecordsGetErrorsAndTheRestGoesOn) {
   dtap::ProtectOptions o;
   o.method = "blur";
   o.out_dir = dir + "/out";
-  EXPECT_EQ(dtap::run_protect(o, {}, in, out), 1);
+  EXPECT_EQ(dtap::run_protect(o, dtap::RunContext{}, in, out), 1);
   auto records = parse(out.str());
   ASSERT_EQ(records.size(), 4u);
   EXPECT_TRUE(records[0]["error"].is_null());
@@ -133,7 +134,7 @@ TEST(ProtectRun, ShardsCoverEveryRecordExactlyOnce) {
     o.method = "none";
     o.out_dir = dir + "/out";
     o.shard = std::to_string(k) + "/3";
-    ASSERT_EQ(dtap::run_protect(o, {}, in, out), 0);
+    ASSERT_EQ(dtap::run_protect(o, dtap::RunContext{}, in, out), 0);
     for (const auto& r : parse(out.str())) ids.insert(r["id"].get<std::string>());
   }
   ASSERT_EQ(ids.size(), 7u);
@@ -150,7 +151,7 @@ TEST(ProtectRun, CorruptModelIsOneClearError) {
   o.model = model;
   o.out_dir = dir + "/out";
   try {
-    dtap::run_protect(o, {}, in, out);
+    dtap::run_protect(o, dtap::RunContext{}, in, out);
     FAIL() << "no error";
   } catch (const dtap::Error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot load generator model"), std::string::npos) << e.what();

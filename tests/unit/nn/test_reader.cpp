@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "dtap/error.hpp"
-#include "reader.hpp"
+#include "dtap/nn/reader.hpp"
 #include "../test_util.hpp"
 
 namespace fs = std::filesystem;

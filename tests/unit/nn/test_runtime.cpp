@@ -2,7 +2,7 @@
 #include <torch/torch.h>
 
 #include "dtap/error.hpp"
-#include "dtap/nn_runtime.hpp"
+#include "dtap/nn/runtime.hpp"
 
 TEST(Runtime, DeviceSelection) {
   EXPECT_EQ(dtap::select_device("cpu"), "cpu");
@@ -14,7 +14,7 @@ TEST(Runtime, DeviceSelection) {
 }
 
 TEST(Runtime, ThreadsAndSeedApplied) {
-  dtap::CommonOptions o;
+  dtap::RunContext o;
   o.threads = 2;
   o.seed = 7;
   o.device = "cpu";

@@ -79,8 +79,8 @@ TORCH_MODULE(Generator);
 // glyphs break its line finding where noise of the same size does not.
 torch::Tensor stripe_template(const torch::Tensor& x, const torch::Tensor& m, std::int64_t period, std::int64_t thickness);
 
-// Checkpoint: torch::save archive at `path` + JSON manifest at path + ".json"
-// (kind "generator", architecture, eps, training data, seed, threads, git
+// Checkpoint: a ModelFile of kind "generator" (dtap/nn/model_file.hpp; arch =
+// the GeneratorConfig; manifest: eps, training data, seed, threads, git
 // revision, metrics). load_generator throws dtap::Error for a missing, corrupt
 // or mismatching file, never crashes.
 void save_generator(Generator& generator, const std::string& path, const Json& manifest);

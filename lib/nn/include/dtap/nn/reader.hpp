@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include "dtap/nn/model_file.hpp"
+
 #include <opencv2/core.hpp>
 
 #include "dtap/record.hpp"
@@ -68,9 +70,10 @@ std::shared_ptr<Reader> make_reader(const std::string& arch);
 const std::vector<std::string>& reader_archs();  // added: {"crnn", "conv"}
 std::int64_t parameter_count(torch::nn::Module& module);  // added
 
-// Checkpoint = torch::save archive at `path` + JSON manifest at path + ".json"
-// (arch, charset, training data, seed, threads, git revision, metrics).
-// load_reader throws dtap::Error for a missing, corrupt or wrong-architecture file;
+// Checkpoint: a ModelFile of kind "reader" (dtap/nn/model_file.hpp; arch = the
+// architecture's name, the character set kept beside it; manifest: training
+// data, seed, threads, git revision, metrics). load_reader throws dtap::Error
+// for a missing, corrupt, foreign or wrong-architecture file;
 // the reader comes back in eval() mode with its parameters frozen
 // (requires_grad false): gradients still flow to its input.
 void save_reader(Reader& reader, const std::string& path, const Json& manifest);
@@ -86,8 +89,6 @@ torch::Tensor line_ctc_losses(Reader& reader, const torch::Tensor& image, const 
 std::vector<std::string> read_lines(Reader& reader, const torch::Tensor& image, const std::vector<BBox>& boxes);
 // Added: greedy reading of ready crops [1, 32, W] (as crop_line makes them).
 std::vector<std::string> read_crops(Reader& reader, const std::vector<torch::Tensor>& crops);
-// Added: the manifest beside a checkpoint (path + ".json"); {} when there is none.
-Json read_manifest(const std::string& path);
 
 // cv::Mat (RGB float32 [0,1], CV_32FC3) <-> tensor [3, H, W] (copies).
 torch::Tensor image_to_tensor(const cv::Mat& rgb);

@@ -1,16 +1,16 @@
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
-#include <deque>
-#include <map>
-#include <mutex>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
-#include <iostream>
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "dtap/error.hpp"
@@ -23,72 +23,60 @@ namespace dtap {
 
 std::string version_string() { return std::string(DTAP_VERSION) + " (git " + DTAP_GIT_REV + ")"; }
 
-int CommonOptions::resolved_threads() const {
-  if (threads > 0) return threads;
+int default_thread_count() {
   unsigned n = std::thread::hardware_concurrency();
   return n > 0 ? static_cast<int>(n) : 1;
 }
 
-Tool::Tool(std::string name, std::string description, std::string example)
-    : name_(std::move(name)), app_(std::move(description), name_) {
-  log::setup(name_, false);
-  app_.set_version_flag("--version", name_ + " " + version_string());
-  app_.set_config("--config", "", "Read options from a TOML file (keys are long option names)");
-  app_.get_config_ptr()->group("Common options");
-  app_.footer("Example:\n" + example + "\n\nEvery common option can also be set as DTAP_<NAME> in the environment\n"
-              "(e.g. DTAP_THREADS=2). Records go to stdout, messages to stderr.\n"
-              "Exit status: 0 ok, 1 some record failed, 2 usage error.");
-  const std::string g = "Common options";
-  app_.add_option("--device", common_.device, "Compute device: cpu, cuda or auto")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))->envname("DTAP_DEVICE")->capture_default_str()->group(g);
-  app_.add_option("--threads", common_.threads, "Threads to use (0 = all cores)")
-      ->check(CLI::Range(0, 1024))->envname("DTAP_THREADS")->capture_default_str()->group(g);
-  app_.add_option("--seed", common_.seed, "Seed for every random choice")
-      ->envname("DTAP_SEED")->capture_default_str()->group(g);
-  app_.add_flag("-q,--quiet", common_.quiet, "Only warnings and errors on stderr, no progress bar")
-      ->envname("DTAP_QUIET")->group(g);
-  app_.add_flag("-v,--verbose", common_.verbose, "Debug messages on stderr")->envname("DTAP_VERBOSE")->group(g);
-  app_.add_flag("--keep-going,!--fail-fast", common_.keep_going,
-                "Keep processing after a record fails (default); --fail-fast stops at the first")
-      ->envname("DTAP_KEEP_GOING")->group(g);
-  app_.add_option("--max-pixels", common_.max_pixels, "Refuse images with more pixels than this")
-      ->check(CLI::PositiveNumber)->envname("DTAP_MAX_PIXELS")->capture_default_str()->group(g);
+BatchOptions batch_options(const RunContext& context, const std::string& label) {
+  BatchOptions b;
+  b.label = label;
+  b.jobs = context.jobs;
+  b.keep_going = context.keep_going;
+  b.redact_text = context.redact_text;
+  if (!context.resume.empty()) b.resume = std::make_shared<const ResumeLog>(ResumeLog::load(context.resume));
+  return b;
 }
 
-int Tool::parse(int argc, char** argv) {
-  try {
-    app_.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app_.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app_.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app_.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    std::replace(what.begin(), what.end(), '\n', ' ');
-    std::cerr << name_ << ": usage error: " << what << " (see " << name_ << " --help)\n";
-    return 2;
+ResumeLog ResumeLog::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("--resume: cannot read '" + path + "'");
+  // `prog --resume out.jsonl > out.jsonl`: the shell has emptied the file already.
+  struct stat given {}, written {};
+  if (::stat(path.c_str(), &given) == 0 && ::fstat(STDOUT_FILENO, &written) == 0 && given.st_dev == written.st_dev &&
+      given.st_ino == written.st_ino)
+    throw UsageError("--resume '" + path + "' is also this run's stdout (the shell emptied it): write to a new file");
+  ResumeLog log;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: the line an interrupted run was writing
+    if (line.empty()) continue;
+    Json record;
+    try {
+      record = Json::parse(line);
+    } catch (const std::exception&) {
+      continue;  // cut short or garbled: processed again
+    }
+    if (!record.is_object() || record.contains("summary")) continue;
+    if (record.contains("error") && !record["error"].is_null()) continue;  // failed: tried again
+    std::string name = record_name(record);  // before the move: Json's assignment takes its argument by value
+    log.records_[name] = std::move(record);
   }
-  log::setup(name_, common_.quiet, common_.verbose);
-  return -1;
+  return log;
 }
 
-int Tool::run(const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const UsageError& e) {
-    std::cerr << name_ << ": usage error: " << e.what() << " (see " << name_ << " --help)\n";
-    return 2;
-  } catch (const std::exception& e) {
-    log::error(e.what());
-    return 1;
-  }
+std::optional<Json> ResumeLog::find(const Json& input) const {
+  auto it = records_.find(record_name(input));
+  if (it == records_.end()) return std::nullopt;
+  const Json& done = it->second;
+  if (input.contains("image") && done.value("image", Json()) != input["image"]) return std::nullopt;
+  return done;
 }
 
 namespace {
 
-bool process_one(Json& record, const RecordProcessor& process, BatchStats& stats, std::mutex& stats_mutex) {
+bool process_one(Json& record, const RecordProcessor& process, const std::shared_ptr<const ResumeLog>& resume,
+                 const std::function<bool(const Json&)>& still_complete, BatchStats& stats, std::mutex& stats_mutex) {
   if (record.contains("error") && !record["error"].is_null()) {
     // An error this program wrote while reading (a malformed input line) is
     // its own failure; one from an earlier program is passed on.
@@ -98,6 +86,14 @@ bool process_one(Json& record, const RecordProcessor& process, BatchStats& stats
     std::lock_guard<std::mutex> lock(stats_mutex);
     ++(own ? stats.failed : stats.passed_on);
     return !own;
+  }
+  if (resume) {
+    if (auto done = resume->find(record); done && (!still_complete || still_complete(*done))) {
+      record = std::move(*done);
+      std::lock_guard<std::mutex> lock(stats_mutex);
+      ++stats.resumed;
+      return true;
+    }
   }
   std::string failure;
   try {
@@ -150,7 +146,7 @@ BatchStats run_batch(const std::function<std::optional<Json>()>& next, const Rec
         queue.pop_front();
         record = std::move(slots[index].record);
       }
-      bool ok = process_one(record, process, stats, stats_mutex);
+      bool ok = process_one(record, process, options.resume, options.still_complete, stats, stats_mutex);
       progress.advance();
       {
         std::lock_guard<std::mutex> lock(mutex);
@@ -205,6 +201,9 @@ BatchStats run_batch(const std::function<std::optional<Json>()>& next, const Rec
   work_ready.notify_all();
   for (auto& t : workers) t.join();
   progress.finish();
+  if (stats.resumed > 0)
+    log::info(std::to_string(stats.resumed) + " records taken from the --resume stream, " +
+              std::to_string(stats.processed) + " processed");
   if (stats.failed > 0)
     log::warn(std::to_string(stats.failed) + " of " + std::to_string(stats.processed) + " records failed");
   return stats;
@@ -223,5 +222,4 @@ std::string data_dir() {
 }
 
 std::string data_path(const std::string& relative) { return (fs::path(data_dir()) / relative).string(); }
-
 }  // namespace dtap

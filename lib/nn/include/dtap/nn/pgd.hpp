@@ -7,8 +7,8 @@
 #include <torch/torch.h>
 
 #include "dtap/protect.hpp"
-#include "generator.hpp"
-#include "protect_objective.hpp"
+#include "dtap/nn/generator.hpp"
+#include "dtap/nn/protect_objective.hpp"
 
 namespace dtap::nn {
 

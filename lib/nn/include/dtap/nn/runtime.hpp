@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "dtap/cli.hpp"
+#include "dtap/run.hpp"
 
 namespace dtap {
 
@@ -11,6 +11,6 @@ namespace dtap {
 std::string select_device(const std::string& requested);
 
 // Applies --threads (intra- and inter-op) and --seed to LibTorch; returns the device.
-std::string configure_torch(const CommonOptions& common);
+std::string configure_torch(const RunContext& context);
 
 }  // namespace dtap

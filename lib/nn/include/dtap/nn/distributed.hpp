@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "dtap/distributed.hpp"
+#include "dtap/nn/distributed_options.hpp"
 
 namespace dtap::nn {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "dtap/cli.hpp"
-#include "dtap/distributed.hpp"
+#include "dtap/run.hpp"
+#include "dtap/nn/distributed_options.hpp"
 #include "dtap/protect.hpp"
 
 namespace dtap {
@@ -42,6 +42,6 @@ struct GeneratorTrainOptions {
 };
 
 // Trains and writes the checkpoint + manifest; returns the exit code.
-int run_train_generator(const GeneratorTrainOptions& options, const CommonOptions& common);
+int run_train_generator(const GeneratorTrainOptions& options, const RunContext& context);
 
 }  // namespace dtap

@@ -7,8 +7,8 @@
 
 #include <torch/torch.h>
 
-#include "eot.hpp"
-#include "reader.hpp"
+#include "dtap/nn/eot.hpp"
+#include "dtap/nn/reader.hpp"
 
 namespace dtap::nn {
 

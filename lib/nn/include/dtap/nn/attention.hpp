@@ -7,14 +7,14 @@
 
 #include <opencv2/core.hpp>
 
-#include "dtap/cli.hpp"
 #include "dtap/record.hpp"
+#include "dtap/run.hpp"
 
 namespace dtap {
 
 struct AttentionOptions {
   std::string method = "contrast";  // grad | contrast | box
-  std::vector<std::string> readers; // checkpoint paths (ensemble); empty = shipped readers
+  std::vector<std::string> readers; // checkpoint paths (ensemble); empty = nn::default_reader_paths()
   std::string device = "cpu";
   // Shaping of the map into a mask (defaults measured by bench/attention-quality.sh).
   // Measured on 50 held-out screens (seed 1001, conv reader): blur 1.5,
@@ -43,9 +43,6 @@ class AttentionModel {
   std::unique_ptr<Impl> impl_;
 };
 
-// Added: the default ensemble (the shipped readers, found with data_path).
-std::vector<std::string> default_reader_paths();
-
 // Added: the boxes and texts attention is computed from. Privacy: the record's
 // `pii` entries. Task: `tasks` answers (in their box) and every `words` entry
 // that does not overlap a PII box. Entries without text or box are skipped;
@@ -59,12 +56,13 @@ AttentionTargets attention_targets(const Json& record, int width, int height);
 // Added: dtap-attend's batch. For each record from `source`: loads its image,
 // computes the map, writes it as an 8-bit grey PNG into out_dir (atomically,
 // never over an input) and adds "attention": path and "attend": {...}.
+// With context.resume, a record whose map is still there and readable is
+// passed on from the earlier stream.
 struct AttendOptions {
   AttentionOptions attention;
-  std::string out_dir;  // required
-  bool force = false;
+  std::string out_dir;              // required
+  std::vector<std::string> inputs;  // image paths or folders; empty = records from the input stream
 };
-int run_attend(const AttendOptions& options, const CommonOptions& common, const std::vector<std::string>& args,
-               std::istream& in, std::ostream& out);
+int run_attend(const AttendOptions& options, const RunContext& context, std::istream& in, std::ostream& out);
 
 }  // namespace dtap

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "dtap/cli.hpp"
-#include "dtap/distributed.hpp"
+#include "dtap/run.hpp"
+#include "dtap/nn/distributed_options.hpp"
 
 namespace dtap {
 
@@ -36,7 +36,7 @@ struct ReaderTrainOptions {
 // Progress on stderr; checkpoint + manifest written after each epoch
 // (atomically), plus output + ".state" (optimizer, for --resume). Returns the
 // exit code.
-int run_train_reader(const ReaderTrainOptions& options, const CommonOptions& common);
+int run_train_reader(const ReaderTrainOptions& options, const RunContext& context);
 
 struct ReaderEvalOptions {
   std::vector<std::string> models;  // checkpoints
@@ -47,6 +47,6 @@ struct ReaderEvalOptions {
 
 // Reads every words/pii crop with each model (no augmentation) and writes one
 // JSON object per model to `out`: lines, exact-line accuracy, CER, seconds.
-int run_eval_reader(const ReaderEvalOptions& options, const CommonOptions& common, std::ostream& out);
+int run_eval_reader(const ReaderEvalOptions& options, const RunContext& context, std::ostream& out);
 
 }  // namespace dtap
