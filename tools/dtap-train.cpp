@@ -93,7 +93,13 @@ int main(int argc, char** argv) {
   gen->add_option("--kappa", go.kappa, "Bound of the privacy CTC per character")->check(CLI::PositiveNumber)->capture_default_str();
   gen->add_option("--lambda-out", go.lambda_out, "Weight of ||(1-M) delta||^2")->capture_default_str();
   gen->add_option("--lambda-tv", go.lambda_tv, "Weight of TV(delta)")->capture_default_str();
-  gen->add_option("--lambda-l2", go.lambda_l2, "Weight of mean (delta/eps)^2 inside the mask")->capture_default_str();
+  gen->add_option("--lambda-l2", go.lambda_l2, "Weight of mean (delta/eps)^2 inside the mask (with --psnr-budget: its start)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  gen->add_option("--psnr-budget", go.psnr_budget,
+                  "Hold the protected crops at this PSNR (dB) by adapting --lambda-l2 as a multiplier (0 = fixed weight)")
+      ->check(CLI::Range(0.0, 80.0))->capture_default_str();
+  gen->add_option("--budget-rate", go.budget_rate, "With --psnr-budget: the multiplier's step")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   gen->add_option("--lambda-prior", go.lambda_prior, "Weight of the line-band structure prior (0 = off)")->capture_default_str();
   gen->add_option("--prior-period", go.prior_period, "Structure prior: band period (pixels)")->check(CLI::Range(2, 256))->capture_default_str();
   gen->add_option("--prior-thickness", go.prior_thickness, "Structure prior: band thickness (pixels)")->check(CLI::Range(1, 255))->capture_default_str();
@@ -123,18 +129,15 @@ int main(int argc, char** argv) {
     const dtap::RunContext context = tool.context();
     if (reader->parsed()) {
       ro.augment = !no_augment;
-      ro.force = context.force;
       return dtap::run_train_reader(ro, context);
     }
     if (eval->parsed()) return dtap::run_eval_reader(eo, context, std::cout);
     if (gen->parsed()) {
-      go.force = context.force;
       return dtap::run_train_generator(go, context);
     }
     if (lines->parsed()) {
       lo.use_name_lists = !lines_no_lists;
-      lo.force = context.force;
-      return dtap::run_train_pii_lines(lo, std::cout);
+      return dtap::run_train_pii_lines(lo, context, std::cout);
     }
     return 2;
   });

@@ -22,9 +22,7 @@ namespace dtap {
 
 namespace {
 
-std::optional<BBox> clipped(const Json& entry, int width, int height) {
-  if (!entry.is_object() || !entry.contains("bbox")) return std::nullopt;
-  auto b = BBox::from_json(entry["bbox"]);
+std::optional<BBox> clipped(const std::optional<BBox>& b, int width, int height) {
   if (!b) return std::nullopt;
   const double x0 = std::max(0.0, b->x), y0 = std::max(0.0, b->y);
   const double x1 = std::min<double>(width, b->right()), y1 = std::min<double>(height, b->bottom());
@@ -38,50 +36,40 @@ double overlap_fraction(const BBox& a, const BBox& b) {  // |a ∩ b| / |a|
   return (w > 0 && h > 0 && a.area() > 0) ? w * h / a.area() : 0.0;
 }
 
-std::string text_of(const Json& e, const char* key) {
-  return e.is_object() && e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
-}
-
 }  // namespace
 
 AttentionTargets attention_targets(const Json& record, int width, int height) {
   AttentionTargets t;
-  if (record.contains("pii") && record["pii"].is_array())
-    for (const auto& e : record["pii"]) {
-      auto b = clipped(e, width, height);
-      std::string text = text_of(e, "text");
-      if (!b || text.empty()) continue;
-      t.privacy_boxes.push_back(*b);
-      t.privacy_texts.push_back(text);
-    }
+  for (const auto& e : record_pii(record)) {
+    auto b = clipped(e.box, width, height);
+    if (!b || e.text.empty()) continue;
+    t.privacy_boxes.push_back(*b);
+    t.privacy_texts.push_back(e.text);
+  }
   auto touches_pii = [&](const BBox& b) {
     for (const auto& p : t.privacy_boxes)
       if (overlap_fraction(b, p) > 0.2 || overlap_fraction(p, b) > 0.2) return true;
     return false;
   };
   std::vector<std::pair<BBox, std::string>> words;
-  if (record.contains("words") && record["words"].is_array())
-    for (const auto& e : record["words"]) {
-      auto b = clipped(e, width, height);
-      std::string text = text_of(e, "text");
-      if (!b || text.empty() || touches_pii(*b)) continue;
-      words.emplace_back(*b, text);
-      t.task_boxes.push_back(*b);
-      t.task_texts.push_back(text);
-    }
-  if (record.contains("tasks") && record["tasks"].is_array())
-    for (const auto& e : record["tasks"]) {
-      auto b = clipped(e, width, height);
-      std::string answer = text_of(e, "answer");
-      if (!b || answer.empty() || touches_pii(*b)) continue;
-      // The answer is usually already a word inside the task's box; else the box itself.
-      bool covered = false;
-      for (const auto& [wb, wt] : words)
-        if (wt == answer && overlap_fraction(wb, *b) > 0.5) covered = true;
-      if (covered) continue;
-      t.task_boxes.push_back(*b);
-      t.task_texts.push_back(answer);
-    }
+  for (const auto& e : record_words(record)) {
+    auto b = clipped(e.box, width, height);
+    if (!b || e.text.empty() || touches_pii(*b)) continue;
+    words.emplace_back(*b, e.text);
+    t.task_boxes.push_back(*b);
+    t.task_texts.push_back(e.text);
+  }
+  for (const auto& task : record_tasks(record)) {
+    auto b = clipped(task.box, width, height);
+    if (!b || task.answer.empty() || touches_pii(*b)) continue;
+    // The answer is usually already a word inside the task's box; else the box itself.
+    bool covered = false;
+    for (const auto& [wb, wt] : words)
+      if (wt == task.answer && overlap_fraction(wb, *b) > 0.5) covered = true;
+    if (covered) continue;
+    t.task_boxes.push_back(*b);
+    t.task_texts.push_back(task.answer);
+  }
   return t;
 }
 
@@ -194,8 +182,7 @@ int run_attend(const AttendOptions& options, const RunContext& context, std::ist
   batch.still_complete = [](const Json& done) { return output_is_readable(done, "attention"); };
   auto process = [&](Json& record) {
     require_valid_record(record);
-    if (!record.contains("image") || !record["image"].is_string()) throw Error("record has no image path");
-    const std::string image_path = record["image"].get<std::string>();
+    const std::string image_path = record_image(record);
     const auto t0 = std::chrono::steady_clock::now();
     cv::Mat rgb = load_image_rgb(image_path, context.max_pixels);
     if (record.contains("width") && record["width"].is_number() &&

@@ -78,8 +78,7 @@ int run_protect(const ProtectOptions& o, const RunContext& context, std::istream
     }
   };
   auto process = [&](Json& record) {
-    if (!record.contains("image") || !record["image"].is_string()) throw Error("the record has no \"image\" path");
-    const std::string image = record["image"].get<std::string>();
+    const std::string image = record_image(record);
     const std::string target = record_output_path(o.out_dir, record, ".png");
     // With --resume, a PNG the interrupted run wrote but did not report is redone.
     check_output_path(target, {image}, context.force || batch.resume != nullptr);

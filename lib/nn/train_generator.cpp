@@ -99,7 +99,7 @@ int run_train_generator(const GeneratorTrainOptions& o, const RunContext& contex
   if (o.crop_width < 32 || o.crop_height < 32) throw UsageError("--crop must be at least 32x32");
   std::error_code ec;
   const bool exists = fs::exists(o.output, ec);
-  if (exists && !o.resume && !o.force)
+  if (exists && !o.resume && !context.force)
     throw UsageError("'" + o.output + "' exists (use --resume to go on training it, --force to start again)");
   const std::string device = configure_torch(context);
   if (device != "cpu") log::warn("training runs on the CPU (--device " + device + " is not used by this trainer)");
@@ -205,6 +205,13 @@ int run_train_generator(const GeneratorTrainOptions& o, const RunContext& contex
   weights.lambda_out = o.lambda_out;
   weights.lambda_tv = o.lambda_tv;
   weights.lambda_l2 = o.lambda_l2;
+  // Resumed with a budget: the multiplier goes on from where it was.
+  if (o.psnr_budget > 0 && o.resume && exists) {
+    Json manifest = nn::read_manifest(o.output);
+    if (manifest.contains("training") && manifest["training"].contains("lambda_l2_now"))
+      weights.lambda_l2 = manifest["training"]["lambda_l2_now"].get<double>();
+  }
+  const double budget_mse = o.psnr_budget > 0 ? std::pow(10.0, -o.psnr_budget / 10.0) : 0.0;
   weights.lambda_prior = o.lambda_prior;
   nn::EotConfig eot;
 
@@ -219,9 +226,10 @@ int run_train_generator(const GeneratorTrainOptions& o, const RunContext& contex
                      {"lr", o.lr}, {"eot_samples", o.eot_samples}, {"attention", "box"},
                      {"objective", {{"alpha", o.alpha}, {"beta", o.beta}, {"kappa", o.kappa}, {"lambda_out", o.lambda_out},
                                     {"lambda_tv", o.lambda_tv}, {"lambda_l2", o.lambda_l2},
+                                    {"psnr_budget", o.psnr_budget}, {"budget_rate", o.budget_rate},
                                     {"lambda_prior", o.lambda_prior}, {"prior_period", o.prior_period},
                                     {"prior_thickness", o.prior_thickness}}},
-                     {"seconds", std::round(seconds)}};
+                     {"seconds", std::round(seconds)}, {"lambda_l2_now", weights.lambda_l2}};
     m["seed"] = context.seed;
     m["threads"] = threads;
     m["world_size"] = group.world_size();
@@ -266,6 +274,8 @@ int run_train_generator(const GeneratorTrainOptions& o, const RunContext& contex
     optimizer.step();
     double mse = (x_adv - x).pow(2).mean().item<double>();
     double psnr_db = mse > 0 ? 10 * std::log10(1.0 / mse) : 99.0;
+    if (budget_mse > 0)  // dual ascent on "crop MSE <= the budget's"
+      weights.lambda_l2 = std::max(0.0, weights.lambda_l2 + o.budget_rate * (mse / budget_mse - 1.0));
     const double k = ema_init ? 0.9 : 0.0;
     ema_task = k * ema_task + (1 - k) * terms.task;
     ema_priv = k * ema_priv + (1 - k) * terms.privacy;
@@ -278,7 +288,8 @@ int run_train_generator(const GeneratorTrainOptions& o, const RunContext& contex
     if (!log::stderr_is_fancy() && ((step + 1) % 25 == 0 || step + 1 == o.steps))
       log::info("step " + std::to_string(step + 1) + "/" + std::to_string(o.steps) + ": task " + fmt(ema_task) +
                 " priv " + fmt(ema_priv) + " unreadable " + fmt(100 * ema_unr, 0) + "% out " + fmt(terms.out, 5) +
-                " tv " + fmt(terms.tv, 4) + " l2 " + fmt(terms.l2) + " prior " + fmt(terms.prior) + " psnr(crop) " + fmt(ema_psnr, 1) + " dB");
+                " tv " + fmt(terms.tv, 4) + " l2 " + fmt(terms.l2) + " prior " + fmt(terms.prior) + " psnr(crop) " + fmt(ema_psnr, 1) + " dB" +
+                (budget_mse > 0 ? " lambda_l2 " + fmt(weights.lambda_l2) : std::string()));
     if (o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0 && step + 1 < o.steps) checkpoint(step + 1);
   }
   progress.finish();

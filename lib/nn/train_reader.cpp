@@ -251,7 +251,7 @@ int run_train_reader(const ReaderTrainOptions& o, const RunContext& context) {
   nn::make_reader(o.arch);  // validates the architecture name early
   std::ifstream probe(o.output);
   const bool exists = static_cast<bool>(probe);
-  if (exists && !o.resume && !o.force)
+  if (exists && !o.resume && !context.force)
     throw UsageError(o.output + " exists; use --resume to go on training it or --force to replace it");
   std::vector<std::string> inputs = o.data;
   if (!o.val.empty()) inputs.push_back(o.val);

@@ -67,10 +67,7 @@ std::optional<BBox> locate_text(const OcrResult& ocr, const std::string& text, d
 }
 
 void annotate_record(Json& record, OcrEngine& engine, const AnnotateOptions& options, std::int64_t max_pixels) {
-  auto image_field = record.find("image");
-  if (image_field == record.end() || !image_field->is_string() || image_field->get<std::string>().empty())
-    throw Error("record has no \"image\" path");
-  const std::string path = image_field->get<std::string>();
+  const std::string path = record_image(record);
   cv::Mat image = load_image_bgr8(path, max_pixels);
   OcrResult ocr = engine.read(image);
   std::vector<PiiFinding> findings = find_pii(ocr, options.pii);
@@ -124,15 +121,14 @@ namespace {
 
 // Tesseract prints its own start-up failure (several lines) to stderr; the
 // one-line usage error says the same, so its chatter is silenced meanwhile.
-std::unique_ptr<OcrEngine> start_engine_quietly(const OcrOptions& options) {
+void check_engine_starts(const OcrOptions& options) {
   std::fflush(stderr);
   int saved = ::dup(2);
   int devnull = ::open("/dev/null", O_WRONLY);
   if (saved >= 0 && devnull >= 0) ::dup2(devnull, 2);
-  std::unique_ptr<OcrEngine> engine;
   std::string failure;
   try {
-    engine = std::make_unique<OcrEngine>(options);
+    thread_ocr_engine(options);
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -143,7 +139,6 @@ std::unique_ptr<OcrEngine> start_engine_quietly(const OcrOptions& options) {
   }
   if (devnull >= 0) ::close(devnull);
   if (!failure.empty()) throw UsageError(failure);
-  return engine;
 }
 
 }  // namespace
@@ -164,38 +159,9 @@ int run_annotate(const AnnotateOptions& given, const RunContext& context, std::i
     throw UsageError("--privscreen takes no image paths");
   std::vector<Json> imported;
   if (!options.privscreen_dir.empty()) imported = privscreen_records(options.privscreen_dir);
-  // Start one engine now so a bad --lang is a usage error before any output.
-  std::unique_ptr<OcrEngine> first = start_engine_quietly(options.ocr);
-  // run_batch's workers are fresh threads for every window, so engines are
-  // pooled (one per worker at a time): a worker borrows an idle one and
-  // returns it when done; Tesseract start-up is paid once per engine.
-  std::mutex pool_mutex;
-  std::vector<std::unique_ptr<OcrEngine>> idle;
-  idle.push_back(std::move(first));
-  auto borrow = [&]() {
-    std::lock_guard<std::mutex> lock(pool_mutex);
-    if (!idle.empty()) {
-      auto e = std::move(idle.back());
-      idle.pop_back();
-      return e;
-    }
-    return std::unique_ptr<OcrEngine>();
-  };
-  auto give_back = [&](std::unique_ptr<OcrEngine> e) {
-    std::lock_guard<std::mutex> lock(pool_mutex);
-    idle.push_back(std::move(e));
-  };
-  RecordProcessor process = [&](Json& record) {
-    auto engine = borrow();
-    if (!engine) engine = std::make_unique<OcrEngine>(options.ocr);
-    try {
-      annotate_record(record, *engine, options, context.max_pixels);
-    } catch (...) {
-      give_back(std::move(engine));
-      throw;
-    }
-    give_back(std::move(engine));
-  };
+  // A bad --lang is a usage error before any output.
+  check_engine_starts(options.ocr);
+  RecordProcessor process = [&](Json& record) { annotate_record(record, thread_ocr_engine(options.ocr), options, context.max_pixels); };
 
   std::function<std::optional<Json>()> next;
   std::size_t next_imported = 0;

@@ -119,25 +119,18 @@ void Evaluator::evaluate(Json& record) {
     if (it == impl_->truth.end()) throw Error("no record with id '" + record_name(record) + "' in the --truth file");
     truth = &it->second;
   }
-  const std::string original_path = record["image"];
+  const std::string original_path = record_image(record);
   const bool is_protected = record.contains("protected") && record["protected"].is_string();
   const std::string shown_path = is_protected ? record["protected"].get<std::string>() : original_path;
   cv::Mat shown = load_image_bgr8(shown_path, max_pixels_);
 
-  struct Pii {
-    std::string label, text;
-    std::optional<BBox> box;
-  };
-  std::vector<Pii> pii;
-  if (truth->contains("pii") && (*truth)["pii"].is_array())
-    for (const auto& p : (*truth)["pii"]) {
-      if (!p.contains("text") || !p["text"].is_string())
-        throw Error("a PII span has no plain text (redacted records cannot be evaluated)");
-      pii.push_back({p.value("label", "other"), p["text"], p.contains("bbox") ? BBox::from_json(p["bbox"]) : std::nullopt});
-    }
+  std::vector<TextBox> pii = record_pii(*truth);
+  for (auto& p : pii) {
+    if (p.text.empty()) throw Error("a PII span has no plain text (redacted records cannot be evaluated)");
+    if (p.label.empty()) p.label = "other";
+  }
 
-  // One engine per thread and per setting (Tesseract and the page readers are not thread-safe).
-  thread_local std::map<std::string, std::unique_ptr<OcrEngine>> tesseracts;
+  // One reader per thread and per setting (Tesseract and the page readers are not thread-safe).
   thread_local std::map<std::string, std::unique_ptr<PageReader>> page_readers;
   auto read_page = [&](const ReaderSpec& spec, const cv::Mat& image) -> OcrResult {
     if (spec.kind == ReaderSpec::Kind::reader) {
@@ -147,11 +140,7 @@ void Evaluator::evaluate(Json& record) {
     }
     OcrOptions ocr_options = options_.ocr;
     if (!spec.lang.empty()) ocr_options.lang = spec.lang;
-    const std::string key = ocr_options.lang + "/" + std::to_string(ocr_options.psm) + "/" +
-                            std::to_string(ocr_options.scale) + "/" + ocr_options.tessdata + "/" + ocr_options.layout;
-    auto& engine = tesseracts[key];
-    if (!engine) engine = std::make_unique<OcrEngine>(ocr_options);
-    return engine->read(image);
+    return thread_ocr_engine(ocr_options).read(image);
   };
 
   // The untransformed image read once per reader (router and agent may be the same).

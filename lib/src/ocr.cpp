@@ -1,5 +1,8 @@
 #include "dtap/ocr.hpp"
 
+#include <sstream>
+#include <memory>
+#include <map>
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 
@@ -248,6 +251,16 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
   append_line(result, words);
   api.Clear();
   return result;
+}
+
+OcrEngine& thread_ocr_engine(const OcrOptions& options) {
+  thread_local std::map<std::string, std::unique_ptr<OcrEngine>> engines;
+  std::ostringstream key;
+  key << options.lang << '/' << options.psm << '/' << options.min_conf << '/' << options.scale << '/'
+      << options.tessdata << '/' << options.dpi << '/' << options.layout;
+  auto& engine = engines[key.str()];
+  if (!engine) engine = std::make_unique<OcrEngine>(options);
+  return *engine;
 }
 
 }  // namespace dtap

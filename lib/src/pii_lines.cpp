@@ -186,11 +186,11 @@ OcrResult ocr_from_record(const Json& record) {
 
 namespace dtap {
 
-int run_train_pii_lines(const LineTrainRunOptions& o, std::ostream& log_out) {
+int run_train_pii_lines(const LineTrainRunOptions& o, const RunContext& context, std::ostream& log_out) {
   if (o.output.empty()) throw UsageError("-o/--output is required");
   if (o.data.empty() || o.truth.empty()) throw UsageError("--data (dtap-annotate output) and --truth are required");
   std::error_code ec;
-  if (fs::exists(o.output, ec) && !o.force) throw UsageError(o.output + " exists; use --force to replace it");
+  if (fs::exists(o.output, ec) && !context.force) throw UsageError(o.output + " exists; use --force to replace it");
   for (const auto& in : o.data)
     if (in == o.output) throw UsageError("output " + o.output + " would overwrite input " + in);
   std::map<std::string, Json> truth;

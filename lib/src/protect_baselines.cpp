@@ -44,14 +44,11 @@ Shard parse_shard(const std::string& text) {
 
 std::vector<cv::Rect> pii_rects(const Json& record, cv::Size size) {
   std::vector<cv::Rect> rects;
-  if (!record.contains("pii") || record["pii"].is_null()) return rects;
-  if (!record["pii"].is_array()) throw Error("\"pii\" is not an array");
-  for (std::size_t i = 0; i < record["pii"].size(); ++i) {
-    const Json& span = record["pii"][i];
-    if (!span.is_object() || !span.contains("bbox")) throw Error("pii[" + std::to_string(i) + "] has no bbox");
-    auto box = BBox::from_json(span["bbox"]);
-    if (!box) throw Error("pii[" + std::to_string(i) + "].bbox is malformed (want [x, y, w, h])");
-    cv::Rect r = pixel_rect(*box, size);
+  const auto spans = record_pii(record);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (!spans[i].bbox_given) throw Error("pii[" + std::to_string(i) + "] has no bbox");
+    if (!spans[i].box) throw Error("pii[" + std::to_string(i) + "].bbox is malformed (want [x, y, w, h])");
+    cv::Rect r = pixel_rect(*spans[i].box, size);
     if (r.area() > 0) rects.push_back(r);
   }
   return rects;

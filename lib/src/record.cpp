@@ -161,6 +161,54 @@ void require_valid_record(const Json& record) {
   throw Error(msg);
 }
 
+std::string record_image(const Json& record) {
+  auto it = record.find("image");
+  if (it == record.end() || !it->is_string() || it->get<std::string>().empty())
+    throw Error("the record has no \"image\" path");
+  return it->get<std::string>();
+}
+
+namespace {
+
+std::vector<TextBox> text_boxes(const Json& record, const char* field, const char* label_key) {
+  std::vector<TextBox> out;
+  auto it = record.find(field);
+  if (it == record.end() || it->is_null()) return out;
+  if (!it->is_array()) throw Error(std::string("\"") + field + "\" is not an array");
+  for (const auto& e : *it) {
+    if (!e.is_object()) continue;
+    TextBox t;
+    if (auto l = e.find(label_key); l != e.end() && l->is_string()) t.label = l->get<std::string>();
+    if (auto x = e.find("text"); x != e.end() && x->is_string()) t.text = x->get<std::string>();
+    if (auto b = e.find("bbox"); b != e.end()) {
+      t.bbox_given = true;
+      t.box = BBox::from_json(*b);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<TextBox> record_pii(const Json& record) { return text_boxes(record, "pii", "label"); }
+std::vector<TextBox> record_words(const Json& record) { return text_boxes(record, "words", "pii"); }
+
+std::vector<RecordTask> record_tasks(const Json& record) {
+  std::vector<RecordTask> out;
+  auto it = record.find("tasks");
+  if (it == record.end() || !it->is_array()) return out;
+  for (const auto& e : *it) {
+    if (!e.is_object()) continue;
+    RecordTask t;
+    if (auto q = e.find("question"); q != e.end() && q->is_string()) t.question = q->get<std::string>();
+    if (auto a = e.find("answer"); a != e.end() && a->is_string()) t.answer = a->get<std::string>();
+    if (auto b = e.find("bbox"); b != e.end()) t.box = BBox::from_json(*b);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 std::string record_output_path(const std::string& dir, const Json& record, const std::string& extension) {
   std::string id;
   if (record.contains("id") && record["id"].is_string()) id = record["id"].get<std::string>();

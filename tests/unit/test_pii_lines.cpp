@@ -121,14 +121,14 @@ TEST(PiiLines, TrainingRunRefusesBadInputs) {
   o.truth = {write("truth.jsonl", R"({"id": "b", "pii": []})" "\n")};
   o.output = (dir / "m.json").string();
   std::ostringstream log;
-  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);  // no id in common
+  EXPECT_THROW(dtap::run_train_pii_lines(o, dtap::RunContext{}, log), dtap::UsageError);  // no id in common
   o.truth = {(dir / "missing.jsonl").string()};
-  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);
+  EXPECT_THROW(dtap::run_train_pii_lines(o, dtap::RunContext{}, log), dtap::UsageError);
   o.truth = {write("truth2.jsonl", R"({"id": "a", "pii": [{"label": "name", "text": "Ilse"}]})" "\n")};
   o.output = o.data[0];
-  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);  // would overwrite its input
+  EXPECT_THROW(dtap::run_train_pii_lines(o, dtap::RunContext{}, log), dtap::UsageError);  // would overwrite its input
   o.output = (dir / "m.json").string();
-  EXPECT_EQ(dtap::run_train_pii_lines(o, log), 0);
-  EXPECT_THROW(dtap::run_train_pii_lines(o, log), dtap::UsageError);  // exists, no --force
+  EXPECT_EQ(dtap::run_train_pii_lines(o, dtap::RunContext{}, log), 0);
+  EXPECT_THROW(dtap::run_train_pii_lines(o, dtap::RunContext{}, log), dtap::UsageError);  // exists, no --force
   EXPECT_NO_THROW(dtap::LineClassifier::load(o.output));
 }

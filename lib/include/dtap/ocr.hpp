@@ -54,6 +54,12 @@ void limit_ocr_threads_or_reexec(char** argv);
 std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey);
 
 // One Tesseract instance. Not thread-safe: make one per worker thread.
+class OcrEngine;
+// The one way the programs get an engine: each thread keeps one engine per
+// setting (Tesseract is not thread-safe, and starting it costs a few hundred
+// ms), made on first use. Throws dtap::Error when Tesseract cannot start.
+OcrEngine& thread_ocr_engine(const OcrOptions& options);
+
 class OcrEngine {
  public:
   explicit OcrEngine(const OcrOptions& options);  // throws dtap::Error if Tesseract cannot start

@@ -10,6 +10,7 @@
 
 #include "dtap/ocr.hpp"
 #include "dtap/record.hpp"
+#include "dtap/run.hpp"
 
 namespace dtap {
 
@@ -81,8 +82,8 @@ struct LineTrainRunOptions {
   std::string output;
   LineTrainOptions train;
   bool use_name_lists = true;
-  bool force = false;
 };
-int run_train_pii_lines(const LineTrainRunOptions& options, std::ostream& log_out);
+// context.force replaces an existing output.
+int run_train_pii_lines(const LineTrainRunOptions& options, const RunContext& context, std::ostream& log_out);
 
 }  // namespace dtap

@@ -38,6 +38,28 @@ std::vector<std::string> validate_record(const Json& record);
 // Throws dtap::Error with the first problem (and a count of the others).
 void require_valid_record(const Json& record);
 
+// Typed views of a record's fields, so that each program reads them one way.
+// The image path; throws dtap::Error when the record has none.
+std::string record_image(const Json& record);
+// A "pii" or "words" entry: text ("" when it is not a plain string, e.g.
+// redacted), label ("pii" label, or a word's "pii" mark), box (nullopt when
+// absent or malformed; `bbox_given` tells which).
+struct TextBox {
+  std::string label, text;
+  std::optional<BBox> box;
+  bool bbox_given = false;
+};
+// "pii" entries in order; entries that are not objects are skipped. Throws
+// dtap::Error when "pii" is present but not an array.
+std::vector<TextBox> record_pii(const Json& record);
+std::vector<TextBox> record_words(const Json& record);
+// "tasks": a question whose answer is text on the screen, where it is.
+struct RecordTask {
+  std::string question, answer;
+  std::optional<BBox> box;
+};
+std::vector<RecordTask> record_tasks(const Json& record);
+
 // A record's id for messages: its "id", else its "image", else "line N".
 std::string record_name(const Json& record);
 

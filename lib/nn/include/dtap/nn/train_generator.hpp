@@ -26,6 +26,13 @@ struct GeneratorTrainOptions {
   int eot_samples = 2;                // transformations per step
   double alpha = 1.0, beta = 1.0, kappa = 3.0;
   double lambda_out = 0.05, lambda_tv = 0.01, lambda_l2 = kL2Weight;
+  // > 0: a quality budget instead of a fixed lambda_l2: the training holds the
+  // protected crops' PSNR (dB, whole crop) at this value by adapting lambda_l2
+  // as a Lagrange multiplier (starting at lambda_l2, raised while the crops are
+  // below the budget, lowered to 0 at least while above), so privacy is bought
+  // with a fixed amount of distortion whatever the reader ensemble.
+  double psnr_budget = 0;
+  double budget_rate = 0.05;          // multiplier step per step and unit of relative MSE excess
   // Structure prior (line bands across the glyphs, see protect.hpp): weight,
   // band period and thickness in pixels. An ablation only, off by default: it
   // was drawn against one reader (Tesseract's binarisation), and the shipped
@@ -38,7 +45,6 @@ struct GeneratorTrainOptions {
   // batch; gradients are averaged; rank 0 writes the checkpoint.
   DistributedOptions distributed;
   bool resume = false;
-  bool force = false;
 };
 
 // Trains and writes the checkpoint + manifest; returns the exit code.

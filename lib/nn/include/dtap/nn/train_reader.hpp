@@ -23,7 +23,6 @@ struct ReaderTrainOptions {
   double lr = 2e-3;
   bool augment = true;
   bool resume = false;              // go on from `output` (weights, optimizer, epoch)
-  bool force = false;               // replace an existing `output`
   int max_lines = 0;                // 0 = every words/pii entry; else the first N (tests)
   int val_lines = 2000;             // validation lines measured per epoch at most
   int stop_after = 0;               // stop after this many epochs in this run (0 = no limit; time-boxing)
