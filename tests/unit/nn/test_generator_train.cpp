@@ -144,3 +144,39 @@ TEST(GeneratorTraining, RunWritesCheckpointManifestAndResumes) {
   load_generator(o.output, &manifest);
   EXPECT_EQ(manifest["training"]["steps_done"], 3);
 }
+
+TEST(GeneratorTraining, PsnrBudgetMovesTheL2MultiplierTowardsTheBudget) {
+  std::string dir = tmp_dir("train-generator-budget");
+  std::string records = synth_records(dir, 2);
+  torch::manual_seed(1);
+  auto reader = make_reader("conv");
+  save_reader(*reader, dir + "/reader-conv.pt", {{"note", "random, for the test"}});
+  dtap::GeneratorTrainOptions o;
+  o.data = {records};
+  o.readers = {dir + "/reader-conv.pt"};
+  o.channels = {4, 8};
+  o.steps = 3;
+  o.batch = 2;
+  o.crop_width = 256;
+  o.crop_height = 96;
+  o.crops_per_screen = 2;
+  o.eot_samples = 1;
+  o.lambda_l2 = 0.5;
+  dtap::RunContext context;
+  context.threads = 1;
+  context.seed = 3;
+  auto multiplier_after = [&](double budget, const std::string& name) {
+    o.psnr_budget = budget;
+    o.output = dir + "/" + name + ".pt";
+    EXPECT_EQ(dtap::run_train_generator(o, context), 0);
+    dtap::Json manifest;
+    load_generator(o.output, &manifest);
+    EXPECT_EQ(manifest["training"]["objective"]["psnr_budget"], budget);
+    return manifest["training"]["lambda_l2_now"].get<double>();
+  };
+  // Crops far noisier than a 70 dB budget: the weight rises; far cleaner than 5 dB: it falls.
+  EXPECT_GT(multiplier_after(70, "strict"), 0.5);
+  EXPECT_LT(multiplier_after(5, "loose"), 0.5);
+  // Without a budget the weight stays fixed.
+  EXPECT_EQ(multiplier_after(0, "fixed"), 0.5);
+}
