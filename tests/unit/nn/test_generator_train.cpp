@@ -107,8 +107,8 @@ TEST(GeneratorTraining, AFewStepsLowerTheLoss) {
   EXPECT_LT(loss().total.item<double>(), first - 1e-3);
 }
 
-TEST(GeneratorTraining, RunWritesCheckpointManifestAndResumes) {
-  std::string dir = tmp_dir("train-generator");
+// A tiny training in `dir`: 2 synthetic screens, a random conv reader, a small U-Net.
+static dtap::GeneratorTrainOptions tiny_training(const std::string& dir) {
   std::string records = synth_records(dir, 2);
   torch::manual_seed(1);
   auto reader = make_reader("conv");
@@ -124,6 +124,12 @@ TEST(GeneratorTraining, RunWritesCheckpointManifestAndResumes) {
   o.crop_height = 96;
   o.crops_per_screen = 2;
   o.eot_samples = 1;
+  return o;
+}
+
+TEST(GeneratorTraining, RunWritesCheckpointManifestAndResumes) {
+  std::string dir = tmp_dir("train-generator");
+  dtap::GeneratorTrainOptions o = tiny_training(dir);
   dtap::RunContext common;
   common.threads = 1;
   common.seed = 3;
@@ -147,20 +153,8 @@ TEST(GeneratorTraining, RunWritesCheckpointManifestAndResumes) {
 
 TEST(GeneratorTraining, PsnrBudgetMovesTheL2MultiplierTowardsTheBudget) {
   std::string dir = tmp_dir("train-generator-budget");
-  std::string records = synth_records(dir, 2);
-  torch::manual_seed(1);
-  auto reader = make_reader("conv");
-  save_reader(*reader, dir + "/reader-conv.pt", {{"note", "random, for the test"}});
-  dtap::GeneratorTrainOptions o;
-  o.data = {records};
-  o.readers = {dir + "/reader-conv.pt"};
-  o.channels = {4, 8};
+  dtap::GeneratorTrainOptions o = tiny_training(dir);
   o.steps = 3;
-  o.batch = 2;
-  o.crop_width = 256;
-  o.crop_height = 96;
-  o.crops_per_screen = 2;
-  o.eot_samples = 1;
   o.lambda_l2 = 0.5;
   dtap::RunContext context;
   context.threads = 1;
