@@ -608,8 +608,11 @@ int run_synth(const SynthOptions& o, const RunContext& context, std::ostream& ou
       for (auto& item : qa) {
         Json& answers = item["answers"];
         if (!answers.contains("secret")) continue;
-        for (const auto& v : answers["secret"]) answers["other"].push_back(v);
+        // Taken out first: adding "other" may move the object's entries (ordered_json
+        // keeps them in a vector), which would leave a loop over "secret" reading freed memory.
+        Json secrets = std::move(answers["secret"]);
         answers.erase("secret");
+        for (auto& v : secrets) answers["other"].push_back(std::move(v));
       }
       privacy[key] = qa;
       Json tasks = Json::array();

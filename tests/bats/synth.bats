@@ -71,6 +71,19 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   done
 }
 
+@test "--format privscreen lists a settings screen's secrets under other, intact" {
+  # PrivScreen has no secret field. (Moving them used to read freed memory: garbage or nothing.)
+  dtap-synth -q -n 3 --seed 8 --size 720x1600 --template contacts --template settings -o flat > flat.jsonl
+  dtap-synth -q -n 3 --seed 8 --size 720x1600 --template contacts --template settings --format privscreen -o ps > /dev/null
+  for _ in 1 2 3; do  # the same every time
+    want=$(jq -c -s '[.[] | select(.app == "settings") | .privacy_qa[0].answers.secret] | add' flat.jsonl)
+    [ "$want" != null ] && [ "$want" != "[]" ]
+    [ "$(jq -c '[.[][0].answers.other] | add' ps/settings/privacy_qa.json)" = "$want" ]
+    jq -e 'all(.[][0].answers; has("secret") | not)' ps/settings/privacy_qa.json
+    dtap-synth -q -n 3 --seed 8 --size 720x1600 --template contacts --template settings --format privscreen -o ps --force > /dev/null
+  done
+}
+
 @test "an existing output is not overwritten without --force" {
   dtap-synth -n 2 --seed 1 -o s > /dev/null
   before=$(sha256sum s/*.png)
