@@ -43,8 +43,7 @@ int run_protect(const ProtectOptions& o, const RunContext& context, std::istream
     throw UsageError("--attention must be box or record, not '" + o.attention + "'");
   if (o.epsilon > 1) throw UsageError("--epsilon is in [0,1] units (e.g. 0.25 = 64/255), not " + std::to_string(o.epsilon));
   Shard shard = o.shard.empty() ? Shard{} : parse_shard(o.shard);
-  const std::string device = configure_torch(context);
-  (void)device;  // the generator and PGD run on the CPU here
+  configure_torch(context);  // threads and seed (the generator and PGD run on the CPU here)
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (!fs::is_directory(o.out_dir)) throw Error("cannot create the output folder '" + o.out_dir + "'");

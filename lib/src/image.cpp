@@ -249,7 +249,10 @@ void write_text_atomic(const std::string& path, const std::string& text) {
 bool output_is_readable(const Json& record, const std::string& field) {
   if (!record.contains(field) || !record[field].is_string()) return false;
   try {
-    return !decode_checked(record[field].get<std::string>(), kDefaultMaxPixels).empty();
+    // Outputs are written through a temporary file and a rename: one that exists
+    // is whole, so its header is enough (no decoding per resumed record).
+    const cv::Size size = read_image_size(record[field].get<std::string>());
+    return size.width > 0 && size.height > 0;
   } catch (const std::exception&) {
     return false;
   }

@@ -38,7 +38,7 @@ void write_png_atomic(const std::string& path, const cv::Mat& bgr_or_grey);
 void write_text_atomic(const std::string& path, const std::string& text);
 
 // --resume: whether the file a done record names in `field` (e.g. "protected")
-// is still there and decodes.
+// is still there and is an image (its header is read; outputs are written atomically).
 bool output_is_readable(const Json& record, const std::string& field);
 
 // An output path may not be one of `inputs` (ever) nor an existing file

@@ -186,3 +186,22 @@ TEST(Generator, SaveLoadAndClearErrors) {
   }
   expect_error(dir + "/wide.pt", "corrupt");
 }
+
+TEST(Generator, CheckpointsWrittenBeforeModelFileStillLoad) {
+  // The earlier format: torch::save of the module, kind and architecture only in the manifest.
+  std::string dir = tmp_dir("generator-legacy");
+  auto g = loud_generator();
+  torch::save(g, dir + "/old.pt");
+  {
+    dtap::Json m{{"kind", "generator"}, {"arch", g->config().to_json()}, {"eps", g->config().eps}};
+    std::ofstream(dir + "/old.pt.json") << m.dump();
+  }
+  dtap::Json manifest;
+  auto h = dtap::nn::load_generator(dir + "/old.pt", &manifest);
+  torch::NoGradGuard no_grad;
+  auto x = torch::rand({1, 3, 32, 32}), m = torch::ones({1, 1, 32, 32});
+  EXPECT_TRUE(torch::equal(g->delta(x, m, 0.2), h->delta(x, m, 0.2)));
+  // Without that manifest it is no dtap model at all.
+  fs::remove(dir + "/old.pt.json");
+  EXPECT_THROW(dtap::nn::load_generator(dir + "/old.pt"), dtap::Error);
+}
