@@ -70,7 +70,7 @@ void annotate_record(Json& record, OcrEngine& engine, const AnnotateOptions& opt
   const std::string path = record_image(record);
   cv::Mat image = load_image_bgr8(path, max_pixels);
   OcrResult ocr = engine.read(image);
-  std::vector<PiiFinding> findings = find_pii(ocr, options.pii);
+  std::vector<PiiFinding> findings = find_pii(ocr, options.pii, detect_avatars(image, ocr));
 
   // Which finding each word belongs to (so later programs keep the rest).
   std::vector<const PiiFinding*> word_finding(ocr.words.size(), nullptr);

@@ -39,15 +39,44 @@ std::size_t utf8_length(std::string_view s) {
 
 struct LineText {
   std::string text;
-  std::vector<std::pair<std::size_t, std::size_t>> word_ranges;  // byte ranges of each word
+  std::vector<std::pair<std::size_t, std::size_t>> word_ranges;  // byte ranges of the kept words
+  std::size_t first_word = 0;  // words of the OCR line before it were an icon read as text
+  bool icon_before = false;    // that icon stands taller than the text: an avatar or a row icon
 };
+
+}  // namespace
+
+std::size_t leading_icon_words(const OcrResult& ocr, const OcrLine& line, bool* taller) {
+  if (taller) *taller = false;
+  // Up to three short, doubtful words ("®@", "a)", "S oe") before the first real word.
+  std::size_t n = 0;
+  auto doubtful = [](const OcrWord& w) {
+    if (utf8_length(w.text) > 3) return false;
+    const bool alnum = std::any_of(w.text.begin(), w.text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    return !alnum || w.conf < 80;
+  };
+  while (n < line.words.size() && n < 3 && doubtful(ocr.words[static_cast<std::size_t>(line.words[n])])) ++n;
+  if (n == 0 || n == line.words.size()) return 0;
+  const OcrWord& first_text = ocr.words[static_cast<std::size_t>(line.words[n])];
+  const OcrWord& last_icon = ocr.words[static_cast<std::size_t>(line.words[n - 1])];
+  const double h = std::max(1.0, first_text.bbox.h);
+  bool tall = false;
+  for (std::size_t k = 0; k < n; ++k) tall |= ocr.words[static_cast<std::size_t>(line.words[k])].bbox.h >= 1.3 * h;
+  const bool apart = first_text.bbox.x - last_icon.bbox.right() >= 0.8 * h;
+  if (!tall && !apart) return 0;
+  if (taller) *taller = tall;
+  return n;
+}
+
+namespace {
 
 LineText line_text(const OcrResult& ocr, const OcrLine& line) {
   LineText lt;
-  for (int w : line.words) {
+  lt.first_word = leading_icon_words(ocr, line, &lt.icon_before);
+  for (std::size_t k = lt.first_word; k < line.words.size(); ++k) {
     if (!lt.text.empty()) lt.text += ' ';
     std::size_t b = lt.text.size();
-    lt.text += ocr.words[static_cast<std::size_t>(w)].text;
+    lt.text += ocr.words[static_cast<std::size_t>(line.words[k])].text;
     lt.word_ranges.push_back({b, lt.text.size()});
   }
   return lt;
@@ -179,7 +208,7 @@ PiiFinding to_finding(const OcrResult& ocr, std::size_t line_index, const LineTe
   for (std::size_t k = 0; k < lt.word_ranges.size(); ++k) {
     auto [wb, we] = lt.word_ranges[k];
     if (we <= s.begin || wb >= s.end) continue;
-    int w = line.words[k];
+    int w = line.words[lt.first_word + k];
     const OcrWord& word = ocr.words[static_cast<std::size_t>(w)];
     BBox box = word.bbox;
     // Part of a word ("Email:ana@x.com"): cut the box in proportion to its characters.
@@ -247,13 +276,32 @@ bool time_on_row(const OcrResult& ocr, std::size_t i, const std::vector<bool>& i
 
 namespace {
 
+// A word trailing a row title that is a count or an icon read as text
+// ("41", "T8", "714", "|"), not part of the name.
+bool trailing_junk(std::string_view w) {
+  const std::size_t letters = static_cast<std::size_t>(
+      std::count_if(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }));
+  const bool digit = std::any_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+  return (digit && w.size() <= 4 && letters <= 1) || letters == 0 || (w.size() == 1 && !std::isupper(static_cast<unsigned char>(w[0])));
+}
+
 // The part of a row-title line that is the name or handle: without a trailing
-// timestamp or ':' (sender lines "Nour:").
+// timestamp, counts or ':' (sender lines "Nour:").
 std::pair<std::size_t, std::size_t> title_span(const LineText& lt) {
   std::size_t b = 0, e = lt.text.size();
-  if (lt.word_ranges.size() >= 2) {
+  std::size_t words = lt.word_ranges.size();
+  if (words >= 2) {
     auto [wb, we] = lt.word_ranges.back();
-    if (is_list_time(std::string_view(lt.text).substr(wb, we - wb))) e = wb;
+    if (is_list_time(std::string_view(lt.text).substr(wb, we - wb))) {
+      e = wb;
+      --words;
+    }
+  }
+  for (int k = 0; k < 3 && words >= 2; ++k) {
+    auto [wb, we] = lt.word_ranges[words - 1];
+    if (!trailing_junk(std::string_view(lt.text).substr(wb, we - wb))) break;
+    e = wb;
+    --words;
   }
   while (e > b && (lt.text[e - 1] == ' ' || lt.text[e - 1] == ':' || lt.text[e - 1] == ',')) --e;
   return {b, e};
@@ -266,7 +314,77 @@ struct RulePass {
   std::vector<std::vector<PiiSpan>> spans;
 };
 
-RulePass rule_pass(const OcrResult& ocr, const NameLists* lists) {
+// A display name as social apps show it before a handle: 1-5 capitalised
+// words or quoted nicknames ('Curtis "Ovid" Poe'), not all dictionary words.
+bool looks_like_display_name(std::string_view text, const NameLists* lists) {
+  const auto words = split_whitespace(text);
+  if (words.empty() || words.size() > 5) return false;
+  bool all_common = true;
+  for (std::string w : words) {
+    if (w.size() >= 2 && (w.front() == '"' || w.front() == '(') && (w.back() == '"' || w.back() == ')'))
+      w = w.substr(1, w.size() - 2);
+    if (w.empty() || !std::isupper(static_cast<unsigned char>(w[0]))) return false;
+    for (char c : w)
+      if (!(std::isalpha(static_cast<unsigned char>(c)) || c == '-' || c == '\'' || c == '.' || static_cast<unsigned char>(c) >= 0x80))
+        return false;
+    if (!(lists && lists->is_common(w))) all_common = false;
+  }
+  return !all_common;
+}
+
+// Whether line i starts right of an avatar and is its row's title (level with
+// the avatar's upper part, not the preview line under it).
+bool beside_avatar(const OcrResult& ocr, const LineText& lt, std::size_t i, const std::vector<BBox>& avatars) {
+  if (lt.icon_before) return true;
+  if (lt.word_ranges.empty()) return false;
+  const BBox& word = ocr.words[static_cast<std::size_t>(ocr.lines[i].words[lt.first_word])].bbox;
+  const BBox& line = ocr.lines[i].bbox;
+  return std::any_of(avatars.begin(), avatars.end(), [&](const BBox& a) {
+    const bool left = a.right() <= word.x && word.x - a.right() <= 2.5 * word.h && word.cy() >= a.y &&
+                      word.cy() <= a.cy() + 0.2 * a.h;
+    const bool under = a.bottom() <= line.y && line.y - a.bottom() <= 1.5 * word.h &&
+                       std::abs(a.cx() - line.cx()) <= 0.25 * a.w;
+    return left || under;
+  });
+}
+
+// Whether line i is a screen's title after a back arrow ("<  jstark"): in a
+// chat or contact screen, the person's name.
+bool app_bar_title(const OcrResult& ocr, const std::vector<LineText>& texts, std::size_t i, double page_h) {
+  const BBox& l = ocr.lines[i].bbox;
+  if (l.cy() > 0.15 * page_h) return false;
+  if (texts[i].first_word > 0) return true;
+  const int left = line_left(ocr, i);
+  return left >= 0 && utf8_length(texts[static_cast<std::size_t>(left)].text) <= 2 &&
+         ocr.lines[static_cast<std::size_t>(left)].bbox.x < 2.5 * l.h;
+}
+
+// Whether line i is a post or comment header: one or two words over a
+// paragraph ("rx8geek" over the comment), not taller than a heading would be.
+// Only a handle-shaped word or a person-shaped name counts there: a plain
+// word over a paragraph is a heading.
+bool header_over_body(const OcrResult& ocr, const std::vector<LineText>& texts, std::size_t i, std::string_view title,
+                      const NameLists* lists) {
+  if (texts[i].word_ranges.empty() || texts[i].word_ranges.size() > 4) return false;
+  const auto toks = split_whitespace(std::string(title));
+  const bool shaped = looks_like_handle(title) || looks_like_person_name(title) ||
+                      (lists && !toks.empty() && lists->is_first(toks[0]) && !lists->is_common(toks[0])) ||
+                      (lists && toks.size() == 1 && !lists->is_common(toks[0]));
+  if (!shaped) return false;
+  // The paragraph starts under the header, left-aligned, within two line heights.
+  const BBox& l = ocr.lines[i].bbox;
+  const int below = nearest_line(ocr, i, [](const BBox& a, const BBox& b) {
+    double gap = b.y - a.bottom();
+    double h = std::max(a.h, b.h);
+    if (gap < -0.3 * h || gap > 2.2 * a.h || b.cy() <= a.bottom() || std::abs(b.x - a.x) > 1.0 * a.h) return -1.0;
+    return gap + kGapShift;
+  });
+  if (below < 0) return false;
+  return texts[static_cast<std::size_t>(below)].word_ranges.size() >= 4 &&
+         l.h <= 1.5 * ocr.lines[static_cast<std::size_t>(below)].bbox.h;
+}
+
+RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vector<BBox>& avatars = {}) {
   const std::size_t n = ocr.lines.size();
   RulePass rp;
   auto& texts = rp.texts;
@@ -300,6 +418,8 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists) {
   };
   // Pass 2: layout cues that need the neighbours' findings.
   const std::vector<bool> timestamps = list_time_lines(ocr);
+  double page_h = 1;
+  for (const auto& l : ocr.lines) page_h = std::max(page_h, l.bbox.bottom());
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& text = texts[i].text;
     // A city/postcode line under a street line.
@@ -323,23 +443,33 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists) {
         }
       }
     }
+    // A display name before the handle ("Garima Jain @ragdroid", social posts and profiles).
+    for (const auto& h : std::vector<PiiSpan>(spans[i])) {
+      if (h.label != "username" || h.source != "ocr+regex" || h.begin < 2 || text[h.begin] != '@') continue;
+      std::size_t e = h.begin;
+      while (e > 0 && text[e - 1] == ' ') --e;
+      const std::string_view before = std::string_view(text).substr(0, e);
+      if (!looks_like_display_name(before, lists)) continue;
+      const bool covered = std::any_of(spans[i].begin(), spans[i].end(), [&](const PiiSpan& s) { return s.begin < e && s.end > 0 && &s != &h && s.label != "username"; });
+      if (!covered) spans[i].push_back(PiiSpan{0, e, "name", 0.6, "ocr+layout"});
+    }
     // A capitalised two/three-word line over a phone, e-mail, handle or "Mobile"
     // (contact rows, senders, posts), or beside a time (inbox rows): a name.
     // A list row's title (1-3 name- or handle-like words) over a phone,
     // e-mail, handle or "Mobile" (contact rows, senders, posts), or beside a
     // timestamp (chat and inbox rows): a name or handle.
+    // Beside an avatar, too (contact, chat and account rows).
     bool has_name = has_label(static_cast<int>(i), "name") || has_label(static_cast<int>(i), "username");
-    if (!has_name && looks_like_row_title(text, lists) && line_context(text).label.empty()) {
+    auto [tb, te] = title_span(texts[i]);
+    const std::string_view title = std::string_view(text).substr(tb, te - tb);
+    if (!has_name && te > tb && looks_like_row_title(title, lists) && line_context(text).label.empty()) {
       int below = line_below(ocr, i);
       bool cue = below >= 0 && (has_label(below, "phone") || has_label(below, "email") ||
                                 has_label(below, "username") ||
                                 is_contact_kind(texts[static_cast<std::size_t>(below)].text));
-      cue = cue || time_on_row(ocr, i, timestamps);
-      if (cue) {
-        auto [b, e] = title_span(texts[i]);
-        std::string_view v = std::string_view(text).substr(b, e - b);
-        spans[i].push_back(PiiSpan{b, e, looks_like_handle(v) ? "username" : "name", 0.6, "ocr+layout"});
-      }
+      cue = cue || time_on_row(ocr, i, timestamps) || beside_avatar(ocr, texts[i], i, avatars) ||
+            app_bar_title(ocr, texts, i, page_h) || header_over_body(ocr, texts, i, title, lists);
+      if (cue) spans[i].push_back(PiiSpan{tb, te, looks_like_handle(title) ? "username" : "name", 0.6, "ocr+layout"});
     }
   }
   return rp;
@@ -369,10 +499,10 @@ std::vector<std::vector<float>> page_line_features(const OcrResult& ocr, const P
   return rule_line_features(ocr, rule_pass(ocr, lists), lists);
 }
 
-std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options) {
+std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options, const std::vector<BBox>& avatars) {
   const NameLists* lists = options.use_name_lists ? &NameLists::shipped() : nullptr;
   const std::size_t n = ocr.lines.size();
-  RulePass rp = rule_pass(ocr, lists);
+  RulePass rp = rule_pass(ocr, lists, avatars);
   // Pass 3: the learned line classifier, for names and handles that no rule knows.
   if (const LineClassifier* classifier = options.line_classifier) {
     const double threshold = options.line_threshold >= 0 ? options.line_threshold : classifier->threshold;

@@ -159,6 +159,19 @@ LineContext line_context(std::string_view line) {
     ctx.value_begin = start + v;
     return ctx;
   }
+  // A short label that ends with the phrase ("Registered username", "Your e-mail"):
+  // the whole line is the label.
+  if (std::count(low.begin(), low.begin() + static_cast<long>(end), ' ') <= 2)
+    for (const auto& p : context_phrases()) {
+      std::string_view phrase = p.phrase;
+      if (p.needs_colon || end <= phrase.size() + 1 || low.compare(end - phrase.size(), phrase.size(), phrase) != 0 ||
+          low[end - phrase.size() - 1] != ' ')
+        continue;
+      ctx.label = p.label;
+      ctx.whole_line_label = true;
+      ctx.value_begin = line.size();
+      return ctx;
+    }
   return ctx;
 }
 
@@ -371,6 +384,19 @@ std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::strin
 // ---------------------------------------------------------------- ID / account / order numbers
 
 std::vector<PiiSpan> find_id_numbers(std::string_view line, const std::string& context) {
+  std::vector<PiiSpan> ids;
+  // Account and device identifiers shown cut in the middle ("f84efc79afc2…7aade28e8898",
+  // "ring:b2d883a7...e8367886"), and crypto addresses in groups of four ("1HkX 6X8E akds gAys").
+  static const std::regex truncated(R"((?:[a-z]{3,6}:)?[0-9a-fA-F]{6,}(?:\.\.\.|\xE2\x80\xA6)[0-9a-fA-F]{6,})");
+  static const std::regex grouped_coin(R"(\b[13bB][1-9A-HJ-NP-Za-km-z]{3}(?: [1-9A-HJ-NP-Za-km-z]{4}){2,}(?: [1-9A-HJ-NP-Za-km-z]{1,4})?)");
+  for (auto [b, e] : matches(truncated, line)) ids.push_back(span(b, e, "id_number", 0.75, "ocr+regex"));
+  for (auto [b, e] : matches(grouped_coin, line)) {
+    std::string_view t = line.substr(b, e - b);
+    const bool mixed = std::any_of(t.begin(), t.end(), is_upper) && std::any_of(t.begin(), t.end(), is_digit) &&
+                       std::any_of(t.begin(), t.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; });
+    if (mixed) ids.push_back(span(b, e, "id_number", 0.7, "ocr+regex"));
+  }
+  if (!ids.empty()) return ids;
   std::vector<PiiSpan> out;
   // SSN-shaped numbers need no context.
   static const std::regex ssn(R"(\d{3}-\d{2}-\d{4})");
@@ -473,6 +499,9 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
       }
     }
     if (e < line.size() && line[e] == '@') continue;
+    // "Search for @users...": a placeholder's hint, not a handle.
+    if ((line.substr(e, 3) == "..." || line.substr(e, 3) == "\xE2\x80\xA6") && lower(line).find("search") != std::string::npos)
+      continue;
     // "@apple.com": the end of an address or a domain, not a handle.
     static const std::regex domain(R"(@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(com|org|net|io|de|fr|uk|co|app|dev|social|edu|gov)$)",
                                    std::regex::icase);
@@ -822,10 +851,35 @@ bool looks_like_person_name(std::string_view line) {
 
 namespace {
 
+// "Aug", "Mon.", "Tuesday": dates in list rows, not names.
+bool month_or_day(std::string_view w) {
+  static const std::regex re(
+      R"((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|)"
+      R"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\.?,?)",
+      std::regex::icase);
+  return std::regex_match(std::string(w), re);
+}
+
 // A word that can be a person's name or handle in a title or an activity line:
 // "Ana", "O'Neil", "B." (an initial), "rx8geek", "miss_brainfart", "TheRealLinga".
 bool actor_word(std::string_view w, const NameLists* lists) {
   if ((w.size() == 1 && is_upper(w[0])) || (w.size() == 2 && is_upper(w[0]) && w[1] == '.')) return true;  // initial
+  if (month_or_day(w)) return false;
+  // "read-only", "matrix.org": words or a domain joined by a mark.
+  if (lists && w.find_first_of("-.") != std::string_view::npos && w.find_first_of("-.") > 0) {
+    static const std::regex domain(R"([a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|io|de|fr|uk|co|app|dev|social|edu|gov|local|me|xyz|eu|ch|nl|at|it|es|info))",
+                                   std::regex::icase);
+    if (std::regex_match(std::string(w), domain)) return false;
+    bool all_words = true;
+    std::size_t b = 0;
+    while (b <= w.size()) {
+      std::size_t e = w.find_first_of("-.", b);
+      if (e == std::string_view::npos) e = w.size();
+      if (e > b && !lists->is_common(w.substr(b, e - b))) all_words = false;
+      b = e + 1;
+    }
+    if (all_words) return false;
+  }
   // Quotes, brackets and other marks never start a name ("‘Subject", "(sient").
   if (!w.empty() && !is_alnum(w[0]) && static_cast<unsigned char>(w[0]) < 0xC3) return false;
   if (w.rfind("\xE2\x80", 0) == 0) return false;  // typographic quotes and dashes
@@ -877,6 +931,9 @@ bool looks_like_handle(std::string_view s) {
 bool looks_like_row_title(std::string_view line, const NameLists* lists) {
   auto toks = tokens_of(line);
   if (toks.empty() || toks.size() > 3 || line.size() > 40) return false;
+  // "Félicitations !", "Done?": an exclamation or a question, not a name.
+  const std::size_t last = line.find_last_not_of(' ');
+  if (last != std::string_view::npos && (line[last] == '!' || line[last] == '?')) return false;
   // An avatar's letter or initials alone ("T", "AB") is not the name.
   if (std::none_of(toks.begin(), toks.end(), [](const Token& t) { return t.text.size() >= 3; })) return false;
   bool all_common = true;

@@ -119,8 +119,19 @@ struct PiiFinding {
   Json to_json() const;    // {"label","text","bbox","score","source"}
 };
 
-// Every finding on a page, in reading order of the OCR lines.
-std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options = {});
+// How many words at the start of an OCR line are an icon or avatar read as
+// text ("®@ David", "a) Siegrune": short, doubtful words, taller than the text
+// or set apart from it); `taller` says the icon stands taller than the text.
+std::size_t leading_icon_words(const OcrResult& ocr, const OcrLine& line, bool* taller = nullptr);
+// Avatars (filled square or round pictures, 1.4-5x the text height) just left
+// of an OCR line and level with it: the layout of contact, chat and account
+// rows, where the line beside is a person's name or handle.
+std::vector<BBox> detect_avatars(const cv::Mat& bgr, const OcrResult& ocr);
+
+// Every finding on a page, in reading order of the OCR lines. `avatars`:
+// from detect_avatars (none: only the icons that OCR read as text count).
+std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options = {},
+                                 const std::vector<BBox>& avatars = {});
 // The line classifier's features for every OCR line of the page, computed as
 // find_pii computes them (for training: dtap-train pii-lines).
 std::vector<std::vector<float>> page_line_features(const OcrResult& ocr, const PiiOptions& options = {});
