@@ -205,33 +205,17 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
   else
     throw Error("OCR needs a grey or BGR image");
   if (grey.depth() != CV_8U) throw Error("OCR needs an 8-bit image");
-  auto& api = impl_->api;
+  if (options_.layout != "page" && options_.layout != "lines" && options_.layout != "page+lines")
+    throw Error("unknown OCR layout '" + options_.layout + "' (page, lines or page+lines)");
   OcrResult result;
+  if (options_.layout != "lines") read_page(grey, result);
+  if (options_.layout != "page") read_lines(grey, result);
+  return result;
+}
 
-  if (options_.layout == "lines") {
-    api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
-    for (const cv::Rect& line : detect_text_lines(grey)) {
-      cv::Mat crop;
-      cv::Rect padded;
-      double s = prepare_line(grey, line, crop, padded);
-      api.SetImage(crop.data, crop.cols, crop.rows, 1, static_cast<int>(crop.step));
-      api.SetSourceResolution(300);
-      if (api.Recognize(nullptr) != 0) continue;
-      std::vector<std::pair<std::string, std::pair<BBox, float>>> words;
-      for (const auto& w : recognised_words(api, options_.min_conf)) {
-        BBox box{padded.x + (w.x1 - 10) / s, padded.y + (w.y1 - 10) / s, (w.x2 - w.x1) / s, (w.y2 - w.y1) / s};
-        box.x = std::max(0.0, box.x);
-        box.y = std::max(0.0, box.y);
-        box.w = std::min(box.w, grey.cols - box.x);
-        box.h = std::min(box.h, grey.rows - box.y);
-        words.push_back({w.text, {box, w.conf}});
-      }
-      append_line(result, words);
-    }
-    api.Clear();
-    return result;
-  }
-
+void OcrEngine::read_page(const cv::Mat& original, OcrResult& result) {
+  auto& api = impl_->api;
+  cv::Mat grey = original;
   const double s = options_.scale > 0 ? options_.scale : 1.0;
   if (std::abs(s - 1.0) > 1e-6) cv::resize(grey, grey, cv::Size(), s, s, s > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
   if (!grey.isContinuous()) grey = grey.clone();
@@ -250,7 +234,42 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
   }
   append_line(result, words);
   api.Clear();
-  return result;
+}
+
+void OcrEngine::read_lines(const cv::Mat& grey, OcrResult& result) {
+  auto& api = impl_->api;
+  // Lines already read (by the page layout) are not read again: only what it missed.
+  const std::vector<OcrWord> already = result.words;
+  auto read_before = [&](const cv::Rect& r) {
+    double covered = 0;
+    for (const auto& w : already) {
+      const double ix = std::min<double>(r.x + r.width, w.bbox.right()) - std::max<double>(r.x, w.bbox.x);
+      const double iy = std::min<double>(r.y + r.height, w.bbox.bottom()) - std::max<double>(r.y, w.bbox.y);
+      if (ix > 0 && iy > 0) covered += ix * iy;
+    }
+    return covered > 0.3 * r.area();
+  };
+  api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+  for (const cv::Rect& line : detect_text_lines(grey)) {
+    if (!already.empty() && read_before(line)) continue;
+    cv::Mat crop;
+    cv::Rect padded;
+    double s = prepare_line(grey, line, crop, padded);
+    api.SetImage(crop.data, crop.cols, crop.rows, 1, static_cast<int>(crop.step));
+    api.SetSourceResolution(300);
+    if (api.Recognize(nullptr) != 0) continue;
+    std::vector<std::pair<std::string, std::pair<BBox, float>>> words;
+    for (const auto& w : recognised_words(api, options_.min_conf)) {
+      BBox box{padded.x + (w.x1 - 10) / s, padded.y + (w.y1 - 10) / s, (w.x2 - w.x1) / s, (w.y2 - w.y1) / s};
+      box.x = std::max(0.0, box.x);
+      box.y = std::max(0.0, box.y);
+      box.w = std::min(box.w, grey.cols - box.x);
+      box.h = std::min(box.h, grey.rows - box.y);
+      words.push_back({w.text, {box, w.conf}});
+    }
+    append_line(result, words);
+  }
+  api.Clear();
 }
 
 OcrEngine& thread_ocr_engine(const OcrOptions& options) {

@@ -416,10 +416,71 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
                                     spans[static_cast<std::size_t>(line)].end(),
                                     [&](const PiiSpan& s) { return s.label == label; });
   };
+  // A column of one-word rows, mostly handle-like (a member or nick list, a
+  // contact sidebar): every row of it that is not a plain word is a person's.
+  {
+    std::vector<std::size_t> single;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto [tb, te] = title_span(texts[i]);
+      const std::string_view t = std::string_view(texts[i].text).substr(tb, te - tb);
+      if (te > tb && t.find(' ') == std::string_view::npos) single.push_back(i);
+    }
+    auto entry = [&](std::size_t i) {
+      auto [tb, te] = title_span(texts[i]);
+      std::string_view t = std::string_view(texts[i].text).substr(tb, te - tb);
+      // IRC mode prefixes ("+nick", "@op") belong to the entry, not to its shape.
+      if (t.size() > 1 && (t[0] == '+' || t[0] == '@' || t[0] == '%' || t[0] == '~' || t[0] == '&')) t.remove_prefix(1);
+      // Nick characters ("_SamSlater_", "[diablo]", "Max-P"), not a plain word, time or brand.
+      const bool nick = t.size() >= 2 && std::all_of(t.begin(), t.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-[]\\`^{}|.").find(c) != std::string_view::npos ||
+               static_cast<unsigned char>(c) >= 0x80;
+      }) && std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+      const bool personal = (nick || looks_like_row_title(t, lists)) && !(lists && (lists->is_common(t) || lists->is_brand(t))) &&
+                            !is_list_time(t);
+      return std::pair<std::string_view, bool>{t, personal};
+    };
+    for (std::size_t a : single) {
+      const BBox& la = ocr.lines[a].bbox;
+      std::vector<std::size_t> column;
+      for (std::size_t b : single) {
+        const BBox& lb = ocr.lines[b].bbox;
+        if (std::abs(la.x - lb.x) < 0.5 * la.h && std::abs(la.h - lb.h) < 0.35 * la.h) column.push_back(b);
+      }
+      if (column.size() < 5) continue;
+      const auto personal = std::count_if(column.begin(), column.end(), [&](std::size_t i) { return entry(i).second; });
+      if (personal < static_cast<long>(0.6 * static_cast<double>(column.size()))) continue;
+      // A table's column repeats its values (sites, roles, states); a member list does not.
+      std::vector<std::string> values;
+      for (std::size_t i : column) values.emplace_back(entry(i).first);
+      std::sort(values.begin(), values.end());
+      const auto distinct = std::unique(values.begin(), values.end()) - values.begin();
+      if (static_cast<double>(distinct) < 0.8 * static_cast<double>(column.size())) continue;
+      if (!entry(a).second || std::any_of(spans[a].begin(), spans[a].end(), [](const PiiSpan& s) { return s.label == "name" || s.label == "username"; }))
+        continue;
+      auto [tb, te] = title_span(texts[a]);
+      spans[a].push_back(PiiSpan{tb, te, looks_like_handle(entry(a).first) ? "username" : "name", 0.55, "ocr+layout"});
+    }
+  }
   // Pass 2: layout cues that need the neighbours' findings.
   const std::vector<bool> timestamps = list_time_lines(ocr);
   double page_h = 1;
   for (const auto& l : ocr.lines) page_h = std::max(page_h, l.bbox.bottom());
+  // An authenticator's page (codes alone on their lines, or the app says so):
+  // every code alone on a line is a secret, also 5-8 digits or Steam's 5 letters.
+  static const std::regex otp_code(R"(\d{3} ?\d{3}|\d{5,8}|(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5})");
+  std::size_t spaced_codes = 0;
+  bool authenticator_words = false;
+  for (const auto& t : texts) {
+    static const std::regex spaced_code(R"(\d{3} \d{3})");
+    if (std::regex_match(t.text, spaced_code)) ++spaced_codes;
+    const std::string low = normalise_text(t.text);
+    authenticator_words |= low.find("authenticator") != std::string::npos || low.find("2fa") != std::string::npos ||
+                           low.find("totp") != std::string::npos || low.find("one-time") != std::string::npos;
+  }
+  if (spaced_codes >= 2 || authenticator_words)
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::regex_match(texts[i].text, otp_code) && !has_label(static_cast<int>(i), "secret"))
+        spans[i].push_back(PiiSpan{0, texts[i].text.size(), "secret", 0.6, "ocr+layout"});
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& text = texts[i].text;
     // A city/postcode line under a street line.

@@ -184,6 +184,15 @@ std::vector<PiiSpan> find_emails(std::string_view line) {
     if (b > 0 && line[b - 1] == '@') continue;  // "@ana@social.example": a fediverse handle
     out.push_back(span(b, e, "email", 0.95, "ocr+regex"));
   }
+  // OCR often loses the last dot or puts a space after it ("ana@ente io", "ana@site. com").
+  static const std::regex spaced(
+      R"([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?:\. | )(?:com|org|net|io|de|fr|uk|co|eu|me|ch|nl|at|it|es|info|dev|app)\b)");
+  for (auto [b, e] : matches(spaced, line)) {
+    if ((b > 0 && line[b - 1] == '@') ||
+        std::any_of(out.begin(), out.end(), [&](const PiiSpan& s) { return s.begin < e && b < s.end; }))
+      continue;
+    out.push_back(span(b, e, "email", 0.8, "ocr+regex"));
+  }
   return out;
 }
 
@@ -655,8 +664,15 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     if (covered(b, e) || t.size() < 20 || !std::regex_match(std::string(t), token_chars)) continue;
     if (t.find("://") != std::string_view::npos || t.find("www.") == 0) continue;
     std::size_t digits = static_cast<std::size_t>(std::count_if(t.begin(), t.end(), is_digit));
-    // Commit hashes are public identifiers, not secrets.
+    // Commit hashes and UUIDs are public identifiers, version strings
+    // ("3.3.0-dev+2afc49...") and host names ("dmi01-binghamton-rtr01") are not keys.
     if (is_hex(t) && (t.size() == 40 || t.size() <= 12)) continue;
+    static const std::regex uuid(R"([0-9a-fA-FOol]{8}-[0-9a-fA-FOol]{4}-[0-9a-fA-FOol]{4}-[0-9a-fA-FOol]{4}-[0-9a-fA-FOol]{12})");
+    static const std::regex version(R"(v?\d+\.\d+[.\d]*[-+].*)");
+    static const std::regex worded(R"((?:^|.*-)[A-Za-z]{5,}(?:-.*|$))");
+    const std::string ts(t);
+    if (context != "secret" && (std::regex_match(ts, uuid) || std::regex_match(ts, version) || std::regex_match(ts, worded)))
+      continue;
     bool random = shannon_entropy(t) >= 3.6 && digits >= 2 && (char_classes(t) >= 3 || (is_hex(t) && t.size() >= 32));
     if (random) out.push_back(span(b, e, "secret", 0.75, "ocr+regex"));
   }
@@ -867,7 +883,7 @@ bool actor_word(std::string_view w, const NameLists* lists) {
   if (month_or_day(w)) return false;
   // "read-only", "matrix.org": words or a domain joined by a mark.
   if (lists && w.find_first_of("-.") != std::string_view::npos && w.find_first_of("-.") > 0) {
-    static const std::regex domain(R"([a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|io|de|fr|uk|co|app|dev|social|edu|gov|local|me|xyz|eu|ch|nl|at|it|es|info))",
+    static const std::regex domain(R"([a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|io|de|fr|uk|co|app|dev|social|edu|gov|local|me|xyz|eu|ch|nl|at|it|es|info|ml|chat|social|world|online|space|cloud|tech|zone|club|im|gg|tv|fm|to|us|ca|au|jp|ru|pl|se|no|fi|dk|be|cz|br|in))",
                                    std::regex::icase);
     if (std::regex_match(std::string(w), domain)) return false;
     bool all_words = true;
@@ -1023,7 +1039,9 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
     // After "Name", "Guest", "Recipient"...: the capitalised run at the start of the value.
     if (!toks.empty()) {
       std::size_t n = run_from(0);
-      if (n >= 1) out.push_back(span(toks[0].begin, toks[n - 1].end, "name", n >= 2 ? 0.85 : 0.6, "ocr+context"));
+      // "Name" over an account's title in a password manager: "GitHub" is no person.
+      if (n >= 1 && !(n == 1 && lists && lists->is_brand(toks[0].text)))
+        out.push_back(span(toks[0].begin, toks[n - 1].end, "name", n >= 2 ? 0.85 : 0.6, "ocr+context"));
     }
   }
   if (out.empty()) {

@@ -108,8 +108,9 @@ void add_ocr_options(CLI::App& app, OcrOptions& ocr) {
   app.add_option("--ocr-scale", ocr.scale, "Upscale images by this factor before OCR (boxes stay in original pixels)")
       ->check(CLI::Range(0.25, 4.0))->capture_default_str()->group(g);
   app.add_option("--ocr-layout", ocr.layout,
-                 "page: Tesseract's own layout with --psm; lines: dtap's text-line detection, one line at a time")
-      ->check(CLI::IsMember({"page", "lines"}))->capture_default_str()->group(g);
+                 "page: Tesseract's own layout with --psm; lines: dtap's text-line detection, one line at a time; "
+                 "page+lines: page, then the lines it missed")
+      ->check(CLI::IsMember({"page", "lines", "page+lines"}))->capture_default_str()->group(g);
   app.add_option("--dpi", ocr.dpi, "Resolution given to Tesseract (0 = let it estimate)")
       ->check(CLI::Range(0, 1200))->capture_default_str()->group(g);
   app.add_option("--tessdata", ocr.tessdata, "Folder of Tesseract language data (default: Tesseract's own)")->group(g);

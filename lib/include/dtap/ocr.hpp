@@ -39,7 +39,8 @@ struct OcrOptions {
   // "lines": dtap finds text lines itself (edges, grouped into rows), makes
   // each dark-on-light and reads it as one line; robust to buttons, pills and
   // light-on-dark text that Tesseract's page layout misses. "page": Tesseract's
-  // own layout analysis with `psm`.
+  // own layout analysis with `psm`. "page+lines": the page layout, then
+  // dtap's lines where it read nothing (faint, coloured or boxed text).
   std::string layout = "lines";
 };
 
@@ -71,6 +72,8 @@ class OcrEngine {
   const OcrOptions& options() const { return options_; }
 
  private:
+  void read_page(const cv::Mat& grey, OcrResult& result);   // Tesseract's layout, appended
+  void read_lines(const cv::Mat& grey, OcrResult& result);  // dtap's lines not yet in result, appended
   struct Impl;
   std::unique_ptr<Impl> impl_;
   OcrOptions options_;
