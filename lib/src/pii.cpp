@@ -354,9 +354,14 @@ bool app_bar_title(const OcrResult& ocr, const std::vector<LineText>& texts, std
   const BBox& l = ocr.lines[i].bbox;
   if (l.cy() > 0.15 * page_h) return false;
   if (texts[i].first_word > 0) return true;
-  const int left = line_left(ocr, i);
-  return left >= 0 && utf8_length(texts[static_cast<std::size_t>(left)].text) <= 2 &&
-         ocr.lines[static_cast<std::size_t>(left)].bbox.x < 2.5 * l.h;
+  // A back arrow (read as "<", "←", "e"...) at the left edge of the same row.
+  for (std::size_t j = 0; j < ocr.lines.size(); ++j) {
+    const BBox& a = ocr.lines[j].bbox;
+    if (j != i && std::abs(a.cy() - l.cy()) < 0.4 * std::max(a.h, l.h) && a.right() <= l.x && a.x < 2.5 * l.h &&
+        utf8_length(texts[j].text) <= 2)
+      return true;
+  }
+  return false;
 }
 
 // Whether line i is a post or comment header: one or two words over a
@@ -364,12 +369,16 @@ bool app_bar_title(const OcrResult& ocr, const std::vector<LineText>& texts, std
 // Only a handle-shaped word or a person-shaped name counts there: a plain
 // word over a paragraph is a heading.
 bool header_over_body(const OcrResult& ocr, const std::vector<LineText>& texts, std::size_t i, std::string_view title,
-                      const NameLists* lists) {
+                      const NameLists* lists, bool code_hosting) {
   if (texts[i].word_ranges.empty() || texts[i].word_ranges.size() > 4) return false;
   const auto toks = split_whitespace(std::string(title));
-  const bool shaped = looks_like_handle(title) || looks_like_person_name(title) ||
-                      (lists && !toks.empty() && lists->is_first(toks[0]) && !lists->is_common(toks[0])) ||
-                      (lists && toks.size() == 1 && !lists->is_common(toks[0]));
+  // A plain lower-case word is a handle only off code-hosting pages (there it
+  // is a repository or a folder over its description).
+  const bool plain_lower = std::none_of(title.begin(), title.end(), [](char c) {
+    return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+  const bool shaped = (looks_like_handle(title) && !(plain_lower && code_hosting)) || looks_like_person_name(title) ||
+                      (lists && !toks.empty() && lists->is_first(toks[0]) && !lists->is_common(toks[0]));
   if (!shaped) return false;
   // The paragraph starts under the header, left-aligned, within two line heights.
   const BBox& l = ocr.lines[i].bbox;
@@ -418,7 +427,8 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
   };
   // A column of one-word rows, mostly handle-like (a member or nick list, a
   // contact sidebar): every row of it that is not a plain word is a person's.
-  {
+  // Not on code-hosting pages, whose columns are files and branches.
+  if (!code_hosting) {
     std::vector<std::size_t> single;
     for (std::size_t i = 0; i < n; ++i) {
       auto [tb, te] = title_span(texts[i]);
@@ -429,14 +439,18 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       auto [tb, te] = title_span(texts[i]);
       std::string_view t = std::string_view(texts[i].text).substr(tb, te - tb);
       // IRC mode prefixes ("+nick", "@op") belong to the entry, not to its shape.
-      if (t.size() > 1 && (t[0] == '+' || t[0] == '@' || t[0] == '%' || t[0] == '~' || t[0] == '&')) t.remove_prefix(1);
+      const bool mode = t.size() > 1 && (t[0] == '+' || t[0] == '@' || t[0] == '%' || t[0] == '~' || t[0] == '&');
+      if (mode) t.remove_prefix(1);
       // Nick characters ("_SamSlater_", "[diablo]", "Max-P"), not a plain word, time or brand.
       const bool nick = t.size() >= 2 && std::all_of(t.begin(), t.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-[]\\`^{}|.").find(c) != std::string_view::npos ||
                static_cast<unsigned char>(c) >= 0x80;
       }) && std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
-      const bool personal = (nick || looks_like_row_title(t, lists)) && !(lists && (lists->is_common(t) || lists->is_brand(t))) &&
-                            !is_list_time(t);
+      // File names ("README.md", "main.cpp") and all-capital words ("LICENSE") are a folder's list.
+      static const std::regex file_like(R"(.*\.[A-Za-z0-9]{1,5}|[A-Z]{4,})");
+      if (std::regex_match(std::string(t), file_like)) return std::pair<std::string_view, bool>{t, false};
+      const bool personal = (nick || looks_like_row_title(t, lists)) &&
+                            (mode || !(lists && (lists->is_common(t) || lists->is_brand(t)))) && !is_list_time(t);
       return std::pair<std::string_view, bool>{t, personal};
     };
     for (std::size_t a : single) {
@@ -529,7 +543,7 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
                                 has_label(below, "username") ||
                                 is_contact_kind(texts[static_cast<std::size_t>(below)].text));
       cue = cue || time_on_row(ocr, i, timestamps) || beside_avatar(ocr, texts[i], i, avatars) ||
-            app_bar_title(ocr, texts, i, page_h) || header_over_body(ocr, texts, i, title, lists);
+            app_bar_title(ocr, texts, i, page_h) || header_over_body(ocr, texts, i, title, lists, code_hosting);
       if (cue) spans[i].push_back(PiiSpan{tb, te, looks_like_handle(title) ? "username" : "name", 0.6, "ocr+layout"});
     }
   }

@@ -680,6 +680,13 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
   static const std::regex recovery(R"(\b[A-Za-z0-9]{4,6}(?:-[A-Za-z0-9]{4,6}){2,7}\b)");
   for (auto [b, e] : matches(recovery, line)) {
     std::string_view t = line.substr(b, e - b);
+    // Part of a longer token: a UUID ("48ad8b2c-986d-..."), a host name ("dmi01-...-rtr01").
+    const bool inside = (b > 0 && (line[b - 1] == '-' || is_alnum(line[b - 1]))) ||
+                        (e < line.size() && (line[e] == '-' || is_alnum(line[e])));
+    if (inside && context != "secret") continue;
+    // Groups that are words or word-and-number ("mgmt-lan02-rtr01"): a name, not a code.
+    static const std::regex worded_groups(R"((?:^|.*-)[A-Za-z]{4,}(?:-.*|$))");
+    if (context != "secret" && std::regex_match(std::string(t), worded_groups)) continue;
     bool mixed = std::any_of(t.begin(), t.end(), is_digit) &&
                  std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
     if (!covered(b, e) && (mixed || context == "secret")) out.push_back(span(b, e, "secret", context == "secret" ? 0.9 : 0.7, "ocr+regex"));

@@ -1,0 +1,190 @@
+// Layout cues of find_pii on real-screen shapes (icons read as text, avatars,
+// member lists, app bars, post headers, handles after display names,
+// authenticator pages) and the recognisers added for real screens: each with
+// values it must find and look-alikes it must not.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "dtap/ocr.hpp"
+#include "dtap/pii.hpp"
+#include "dtap/text.hpp"
+
+namespace {
+
+struct Word {
+  double x, y, w, h;
+  std::string text;
+  float conf = 95;
+};
+
+// An OCR result with one line per entry of explicit words.
+dtap::OcrResult page(const std::vector<std::vector<Word>>& lines) {
+  dtap::OcrResult r;
+  for (const auto& words : lines) {
+    dtap::OcrLine line;
+    for (const auto& w : words) {
+      dtap::OcrWord word{w.text, dtap::BBox{w.x, w.y, w.w, w.h}, w.conf, static_cast<int>(r.lines.size())};
+      line.words.push_back(static_cast<int>(r.words.size()));
+      line.bbox = line.words.size() == 1 ? word.bbox : dtap::bbox_union(line.bbox, word.bbox);
+      line.text += (line.text.empty() ? "" : " ") + w.text;
+      r.words.push_back(word);
+    }
+    line.conf = 90;
+    r.lines.push_back(line);
+  }
+  return r;
+}
+
+// One line of words at (x, y), 12 px per character, 24 px high.
+std::vector<Word> text_at(double x, double y, const std::string& text) {
+  std::vector<Word> out;
+  for (const auto& w : dtap::split_whitespace(text)) {
+    out.push_back({x, y, 12.0 * static_cast<double>(w.size()), 24, w});
+    x += 12.0 * static_cast<double>(w.size() + 1);
+  }
+  return out;
+}
+
+std::vector<std::string> found(const std::vector<dtap::PiiFinding>& f, const std::string& label = "") {
+  std::vector<std::string> out;
+  for (const auto& x : f)
+    if (label.empty() || x.label == label) out.push_back(x.text);
+  return out;
+}
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST(PiiLayout, IconsReadAsTextAreNotPartOfTheLine) {
+  // "®@ David": an avatar read as two doubtful symbols, twice the text's height.
+  auto ocr = page({{{20, 90, 40, 50, "®@", 38}, {90, 100, 60, 30, "David"}},
+                   {{20, 200, 10, 30, "3", 62}, {40, 200, 72, 30, "Walter"}, {124, 200, 84, 30, "boosted"}}});
+  bool taller = false;
+  EXPECT_EQ(dtap::leading_icon_words(ocr, ocr.lines[0], &taller), 1u);
+  EXPECT_TRUE(taller);
+  // A short word of text height right before the next one stays.
+  EXPECT_EQ(dtap::leading_icon_words(ocr, ocr.lines[1], &taller), 0u);
+  auto f = dtap::find_pii(ocr);
+  // The icon marks a contact row: the name beside it is found, without the icon's box.
+  ASSERT_EQ(found(f, "name"), V{"David"});
+  EXPECT_GE(f[0].bbox.x, 90);
+}
+
+TEST(PiiLayout, AvatarsAreFilledSquaresOrDiscsBesideOrAboveText) {
+  cv::Mat img(400, 600, CV_8UC3, cv::Scalar(250, 250, 250));
+  cv::circle(img, {60, 80}, 36, cv::Scalar(90, 140, 200), cv::FILLED);   // a photo disc left of a row
+  cv::circle(img, {60, 200}, 36, cv::Scalar(90, 140, 200), 2);           // an outline ring: an icon
+  cv::rectangle(img, {50, 290}, {66, 306}, cv::Scalar(60, 60, 60), cv::FILLED);  // a small glyph-sized square
+  cv::circle(img, {400, 90}, 50, cv::Scalar(40, 160, 90), cv::FILLED);  // a story picture over its name
+  auto ocr = page({text_at(120, 62, "Wotan"), text_at(120, 188, "Fricka"), text_at(120, 286, "Loge"),
+                   text_at(376, 148, "Erda")});
+  auto avatars = dtap::detect_avatars(img, ocr);
+  ASSERT_EQ(avatars.size(), 2u);
+  EXPECT_NEAR(avatars[0].cx(), 60, 3);
+  EXPECT_NEAR(avatars[0].cy(), 80, 3);
+  EXPECT_NEAR(avatars[1].cx(), 400, 3);
+  // Beside an avatar, a name-like title is a person; a dictionary word is not.
+  auto ocr2 = page({text_at(120, 62, "Wotan"), text_at(120, 92, "See you at the gate"), text_at(376, 148, "Settings")});
+  auto f = dtap::find_pii(ocr2, {}, dtap::detect_avatars(img, ocr2));
+  EXPECT_EQ(found(f), V{"Wotan"});
+  // Without the avatar nothing marks the row.
+  EXPECT_TRUE(dtap::find_pii(page({text_at(120, 62, "Wotan")})).empty());
+}
+
+TEST(PiiLayout, MemberListColumnsButNotTablesOrMenus) {
+  std::vector<std::vector<Word>> nicks, table, menu;
+  const std::vector<std::string> names = {"Operators", "+bookworm", "acidsys", "_SamSlater_", "adam_p73k", "Abrax", "073AAD6JZ"};
+  for (std::size_t i = 0; i < names.size(); ++i) nicks.push_back(text_at(900, 100 + 40.0 * static_cast<double>(i), names[i]));
+  auto f = dtap::find_pii(page(nicks));
+  EXPECT_EQ(found(f), (V{"+bookworm", "acidsys", "_SamSlater_", "adam_p73k", "Abrax", "073AAD6JZ"}));
+  // A table column repeats its values; a menu is plain words.
+  for (int i = 0; i < 6; ++i) table.push_back(text_at(900, 100 + 40.0 * i, i % 2 ? "DM-Akron" : "DM-Albany"));
+  EXPECT_TRUE(dtap::find_pii(page(table)).empty());
+  for (const char* w : {"Settings", "Privacy", "Notifications", "Storage", "About", "Help"})
+    menu.push_back(text_at(900, 100 + 40.0 * static_cast<double>(menu.size()), w));
+  EXPECT_TRUE(dtap::find_pii(page(menu)).empty());
+}
+
+TEST(PiiLayout, AppBarTitlesPostHeadersAndDisplayNames) {
+  // "<  jstark" at the top of a chat screen; "Settings" there is no one.
+  auto bar = page({text_at(10, 20, "<"), text_at(150, 20, "jstark"), text_at(40, 2000, "Hello there")});
+  EXPECT_EQ(found(dtap::find_pii(bar)), V{"jstark"});
+  EXPECT_TRUE(dtap::find_pii(page({text_at(10, 20, "<"), text_at(150, 20, "Settings"), text_at(40, 2000, "Hello")})).empty());
+  // A comment header over its text; a heading over a paragraph is not a person.
+  auto post = page({text_at(40, 300, "rx8geek 38 2"), text_at(40, 345, "Apparently they also think that")});
+  EXPECT_EQ(found(dtap::find_pii(post)), V{"rx8geek"});
+  EXPECT_TRUE(dtap::find_pii(page({text_at(40, 300, "Description"), text_at(40, 345, "Apparently they also think that")})).empty());
+  // A display name before a handle; a sentence before one is not a name.
+  auto f = dtap::find_pii(page({text_at(40, 500, "Garima Jain @ragdroid")}));
+  EXPECT_EQ(found(f, "name"), V{"Garima Jain"});
+  EXPECT_EQ(found(f, "username"), V{"@ragdroid"});
+  EXPECT_TRUE(found(dtap::find_pii(page({text_at(40, 500, "Thank you to @ragdroid")})), "name").empty());
+  // "Search for @users...": a placeholder, not a handle.
+  EXPECT_TRUE(dtap::find_pii(page({text_at(40, 500, "Search for #chats, @users...")})).empty());
+  // A label that ends with the phrase, left of the value.
+  auto reg = page({text_at(40, 600, "Registered username"), text_at(320, 600, "pgorley")});
+  EXPECT_EQ(found(dtap::find_pii(reg), "username"), V{"pgorley"});
+}
+
+TEST(PiiLayout, AuthenticatorPagesMakeLoneCodesSecrets) {
+  auto ocr = page({text_at(40, 100, "Ente"), text_at(40, 130, "475 074"), text_at(40, 230, "Steam"), text_at(40, 260, "BTC4W"),
+                   text_at(40, 360, "Proton"), text_at(40, 390, "123 456"), text_at(40, 490, "Bank"), text_at(40, 520, "45689")});
+  EXPECT_EQ(found(dtap::find_pii(ocr), "secret"), (V{"475 074", "BTC4W", "123 456", "45689"}));
+  // On another page a lone number or code is a count, a price, a model.
+  auto other = page({text_at(40, 100, "Steps"), text_at(40, 130, "45689"), text_at(40, 230, "Model"), text_at(40, 260, "BTC4W")});
+  EXPECT_TRUE(dtap::find_pii(other).empty());
+}
+
+TEST(PiiRecognisers, RealScreenValuesAndLookAlikes) {
+  auto texts = [](std::string_view line, const std::vector<dtap::PiiSpan>& spans) {
+    V out;
+    for (const auto& s : spans) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  // E-mail addresses whose last dot OCR lost or spaced.
+  EXPECT_EQ(texts("photos@ente io", dtap::find_emails("photos@ente io")), V{"photos@ente io"});
+  EXPECT_EQ(texts("From: ana@site. com", dtap::find_emails("From: ana@site. com")), V{"ana@site. com"});
+  EXPECT_TRUE(dtap::find_emails("meet @ home io").empty());
+  EXPECT_TRUE(dtap::find_emails("ana@site now").empty());
+  // Truncated identifiers and grouped coin addresses.
+  EXPECT_EQ(texts("f84efc79afc29f…7aade28e88980", dtap::find_id_numbers("f84efc79afc29f…7aade28e88980", "")),
+            V{"f84efc79afc29f…7aade28e88980"});
+  EXPECT_EQ(texts("ring:b2d883a798be...e8367886ec105769", dtap::find_id_numbers("ring:b2d883a798be...e8367886ec105769", "")),
+            V{"ring:b2d883a798be...e8367886ec105769"});
+  EXPECT_EQ(texts("7 Feb 1HkX 6X8E akds gAys", dtap::find_id_numbers("7 Feb 1HkX 6X8E akds gAys", "")), V{"1HkX 6X8E akds gAys"});
+  EXPECT_TRUE(dtap::find_id_numbers("Loading...done", "").empty());
+  EXPECT_TRUE(dtap::find_id_numbers("1 Main Road East Side", "").empty());
+  // Not secrets: version strings, UUIDs of objects, host names, hex colours.
+  for (const char* s : {"3.3.0-dev+2afc49asddbi755105421d22d6333f6c72t442a0", "48ad8b2c-986d-44fd-81ca-00d55b27e19a",
+                        "dmi01-binghamton-rtr01-mgmt-lan02", "#3a7bd5"})
+    EXPECT_TRUE(dtap::find_secrets(s, "").empty()) << s;
+  // A UUID after "API key" is one.
+  EXPECT_FALSE(dtap::find_secrets("48ad8b2c-986d-44fd-81ca-00d55b27e19a", "secret").empty());
+  // Domains, hyphenated words, dates and brands are no row titles; handles and names are.
+  const auto& lists = dtap::NameLists::shipped();
+  for (const char* s : {"matrix.org", "lemmy.ml", "read-only", "Aug.", "GitHub", "Félicitations !"})
+    EXPECT_FALSE(dtap::looks_like_row_title(s, &lists)) << s;
+  for (const char* s : {"rx8geek", "miss_brainfart", "Wotan", "Marco B."})
+    EXPECT_TRUE(dtap::looks_like_row_title(s, &lists)) << s;
+}
+
+TEST(Ocr, PageThenLinesReadsEachLineOnce) {
+  cv::Mat img(300, 700, CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::putText(img, "Hello Wotan", {20, 70}, cv::FONT_HERSHEY_SIMPLEX, 1.4, cv::Scalar(0, 0, 0), 3);
+  cv::putText(img, "faint line", {20, 200}, cv::FONT_HERSHEY_SIMPLEX, 1.4, cv::Scalar(215, 215, 215), 3);
+  dtap::OcrOptions both;
+  both.layout = "page+lines";
+  both.dpi = 300;
+  dtap::OcrOptions page_only = both;
+  page_only.layout = "page";
+  auto a = dtap::OcrEngine(page_only).read(img);
+  auto b = dtap::OcrEngine(both).read(img);
+  EXPECT_GE(b.words.size(), a.words.size());
+  // No region is read twice.
+  for (std::size_t i = 0; i < b.words.size(); ++i)
+    for (std::size_t j = i + 1; j < b.words.size(); ++j) EXPECT_LT(dtap::iou(b.words[i].bbox, b.words[j].bbox), 0.5);
+  dtap::OcrOptions bad;
+  bad.layout = "columns";
+  EXPECT_THROW(dtap::OcrEngine(bad).read(img), std::exception);
+}
