@@ -24,7 +24,7 @@ namespace {
 // Higher wins when two spans overlap: self-checking formats first, names last.
 int priority(const std::string& label) {
   static const std::map<std::string, int> order = {
-      {"email", 12}, {"url_token", 11}, {"secret", 10}, {"iban", 9}, {"card", 8}, {"ip", 7},
+      {"email", 12}, {"url_token", 11}, {"other", 11}, {"secret", 10}, {"iban", 9}, {"card", 8}, {"ip", 7},
       {"date_of_birth", 6}, {"phone", 5},  {"id_number", 4},  {"address", 3}, {"username", 2}, {"name", 1}};
   auto it = order.find(label);
   return it == order.end() ? 0 : it->second;
@@ -162,6 +162,7 @@ std::vector<PiiSpan> recognise_line(const std::string& text, const std::string& 
   };
   add(find_emails(text), 0);
   add(find_url_tokens(text), 0);
+  add(find_profile_links(text), 0);
   add(find_ibans(value, context), vb);
   add(find_cards(value, context), vb);
   add(find_ips(text), 0);
@@ -595,8 +596,17 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
   }
   std::vector<PiiFinding> out;
   for (std::size_t i = 0; i < n; ++i)
-    for (const auto& s : resolve_overlaps(std::move(rp.spans[i])))
-      if (label_enabled(options, s.label)) out.push_back(to_finding(ocr, i, rp.texts[i], s));
+    for (const auto& s : resolve_overlaps(std::move(rp.spans[i]))) {
+      if (!label_enabled(options, s.label)) continue;
+      PiiFinding f = to_finding(ocr, i, rp.texts[i], s);
+      // A short fragment that OCR doubts ("wre", "a7" read from an icon or a
+      // cut word) is no name on layout evidence alone.
+      const bool layout_only = f.source == "ocr+layout" || f.source == "ocr+classifier";
+      if (layout_only && (f.label == "name" || f.label == "username") && utf8_length(f.text) <= 4 &&
+          std::any_of(f.words.begin(), f.words.end(), [&](int w) { return ocr.words[static_cast<std::size_t>(w)].conf < 70; }))
+        continue;
+      out.push_back(std::move(f));
+    }
   return out;
 }
 

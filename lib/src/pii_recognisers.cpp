@@ -484,6 +484,24 @@ std::vector<PiiSpan> find_url_tokens(std::string_view line) {
   return out;
 }
 
+// Links to a person's profile or site ("github.com/Porkepix",
+// "youtube.com/c/AgentsofRush", "ana.tumblr.com"): identify the person, so
+// they are PII ("other"); a bare site ("github.com") is not.
+std::vector<PiiSpan> find_profile_links(std::string_view line) {
+  std::vector<PiiSpan> out;
+  static const std::regex profile(
+      R"((?:https?://)?(?:www\.|m\.)?(?:(?:github|gitlab|codeberg|twitter|x|instagram|facebook|threads|medium|keybase|twitch|tiktok|bsky)\.(?:com|org|io|net|tv|app)/@?[A-Za-z0-9_.-]{2,}|)"
+      R"(linkedin\.com/in/[A-Za-z0-9_-]{2,}|youtube\.com/(?:c/|user/|channel/|@)[A-Za-z0-9_-]{2,}|reddit\.com/u(?:ser)?/[A-Za-z0-9_-]{2,}|t\.me/[A-Za-z0-9_]{3,}|)"
+      R"([A-Za-z0-9-]{3,}\.(?:tumblr|github|gitlab|substack|blogspot|wordpress|bsky)\.(?:com|io|social|app))(?:/[^\s]*)?)",
+      std::regex::icase);
+  for (auto [b, e] : matches(profile, line)) {
+    if (b > 0 && (is_alnum(line[b - 1]) || line[b - 1] == '@')) continue;
+    trim_trailing_punct(line, b, e);
+    out.push_back(span(b, e, "other", 0.8, "ocr+regex"));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- usernames
 
 std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& context, bool code_hosting) {
@@ -676,6 +694,32 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     bool random = shannon_entropy(t) >= 3.6 && digits >= 2 && (char_classes(t) >= 3 || (is_hex(t) && t.size() >= 32));
     if (random) out.push_back(span(b, e, "secret", 0.75, "ocr+regex"));
   }
+  // The value of a secret parameter, also outside a whole URL ("?secret=JBSW...&").
+  {
+    // OCR may split a long value with a space; up to the next '&' it is one value.
+    static const std::regex param(
+        R"([?&](?:secret|token|access_token|api_key|apikey|password|pwd)=([A-Za-z0-9_%.~+/-]{6,}(?: [A-Za-z0-9_%.~+/-]+)*(?=&)|[A-Za-z0-9_%.~+/-]{6,}))",
+        std::regex::icase);
+    std::string ls(line);
+    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), param); it != std::sregex_iterator(); ++it) {
+      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+      if (!covered(b, e)) out.push_back(span(b, e, "secret", 0.85, "ocr+regex"));
+    }
+  }
+  // A generated password shown in clear: 14-64 characters without spaces,
+  // letters, digits and symbols mixed ("W*Vr(A_,XWSVgzu_*^", ">WW)/Gy*fC#)m%KRSz0=").
+  for (auto [b, e] : toks) {
+    std::string_view t = line.substr(b, e - b);
+    if (covered(b, e) || t.size() < 14 || t.size() > 64) continue;
+    if (t.find("://") != std::string_view::npos || t.find('@') != std::string_view::npos) continue;
+    const int classes = char_classes(t);
+    const std::size_t symbols = static_cast<std::size_t>(std::count_if(t.begin(), t.end(), [](char c) {
+      return !std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80;
+    }));
+    const std::size_t upper = static_cast<std::size_t>(std::count_if(t.begin(), t.end(), is_upper));
+    if (classes >= 4 && symbols >= 2 && upper >= 2 && shannon_entropy(t) >= 3.5)
+      out.push_back(span(b, e, "secret", 0.7, "ocr+regex"));
+  }
   // Recovery codes ("4F7K-9QX2-MM3T", "1234-5678").
   static const std::regex recovery(R"(\b[A-Za-z0-9]{4,6}(?:-[A-Za-z0-9]{4,6}){2,7}\b)");
   for (auto [b, e] : matches(recovery, line)) {
@@ -816,6 +860,8 @@ std::vector<Token> tokens_of(std::string_view line) {
     if (i == b) break;
     std::size_t e = i;
     trim_trailing_punct(line, b, e);
+    // "(Ricki Hirner)": the bracket is not part of the name.
+    while (b + 1 < e && (line[b] == '(' || line[b] == '[' || line[b] == '"')) ++b;
     out.push_back({b, e, line.substr(b, e - b), e < i});
   }
   return out;
@@ -929,7 +975,8 @@ bool activity_verb(std::string_view w) {
       "boosted", "reblogged", "favourited", "favorited", "liked", "loved", "followed", "joined", "left", "reacted",
       "replied", "commented", "mentioned", "shared", "invited", "sent", "started", "changed", "created", "added",
       "removed", "posted", "wrote", "says", "said", "accepted", "requested", "reposted", "tagged", "updated",
-      "uploaded", "edited", "pinned", "called", "is", "was", "has", "set", "renamed", "kicked", "banned", "made"};
+      "uploaded", "edited", "pinned", "called", "is", "was", "has", "set", "renamed", "kicked", "banned", "made",
+      "join", "joins", "quit", "quits", "part", "parts", "leaves", "nick"};
   return std::find(verbs.begin(), verbs.end(), lower(w)) != verbs.end();
 }
 
@@ -993,6 +1040,12 @@ std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) 
     if (w != "from" && w != "with" && w != "by" && w != "-" && !weak) continue;
     std::size_t m = k + 1;
     while (m < toks.size() && m - k <= 3 && actor_word(toks[m].text, lists)) ++m;
+    // "Topic set by bookworm on 18 June": a handle-shaped word mid-line counts too.
+    if (m != toks.size() && m == k + 2 && (w == "by" || w == "from") && looks_like_handle(toks[k + 1].text) &&
+        !(lists && lists->is_common(toks[k + 1].text) && !lists->is_first(toks[k + 1].text))) {
+      out.push_back(span(toks[k + 1].begin, toks[k + 1].end, "username", 0.55, "ocr+layout"));
+      continue;
+    }
     if (m != toks.size() || m == k + 1) continue;
     const std::size_t b = toks[k + 1].begin, e = toks.back().end;
     bool listed = lists && (lists->is_first(toks[k + 1].text) || lists->is_last(toks.back().text));

@@ -43,6 +43,8 @@ std::vector<PiiSpan> find_ibans(std::string_view line, const std::string& contex
 std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::string& context);
 std::vector<PiiSpan> find_id_numbers(std::string_view line, const std::string& context);
 std::vector<PiiSpan> find_url_tokens(std::string_view line);
+// Links to a person's profile or site ("github.com/ana", "ana.tumblr.com"): label "other".
+std::vector<PiiSpan> find_profile_links(std::string_view line);
 // Handles: "@ana.li", fediverse "@ana@social.example", Matrix "@ana:matrix.org",
 // chat channels ("#general" as a whole line), and with `code_hosting` (a
 // code-hosting page: "Pull requests", "Repositories"...) "owner/repo" names.
