@@ -492,6 +492,17 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
     authenticator_words |= low.find("authenticator") != std::string::npos || low.find("2fa") != std::string::npos ||
                            low.find("totp") != std::string::npos || low.find("one-time") != std::string::npos;
   }
+  // A page about birthdays: its dates are dates of birth.
+  const bool birthday_page = std::any_of(texts.begin(), texts.end(), [](const LineText& t) {
+    const std::string low = normalise_text(t.text);
+    for (const char* w : {"birthday", "geburtstag", "anniversaire", "cumpleanos", "cumpleaños", "compleanno", "verjaardag"})
+      if (low.find(w) != std::string::npos) return true;
+    return false;
+  });
+  if (birthday_page)
+    for (std::size_t i = 0; i < n; ++i)
+      if (!has_label(static_cast<int>(i), "date_of_birth"))
+        for (auto& sp : find_birthdays(texts[i].text)) spans[i].push_back(sp);
   if (spaced_codes >= 2 || authenticator_words)
     for (std::size_t i = 0; i < n; ++i)
       if (std::regex_match(texts[i].text, otp_code) && !has_label(static_cast<int>(i), "secret"))

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <ctime>
 #include <regex>
 
 #include "dtap/checksum.hpp"
@@ -249,7 +250,7 @@ std::vector<PiiSpan> find_phones(std::string_view line, const std::string& conte
       bool dots_only = !seps.empty() && seps.find_first_not_of('.') == std::string::npos;
       bool plus = cand[0] == '+';
       bool paren = cand.find('(') != std::string_view::npos && cand.find(')') != std::string_view::npos;
-      bool trunk = cand[0] == '0' && digits.size() >= 9 && digits.size() <= 11 && groups.size() >= 2;
+      bool trunk = cand[0] == '0' && digits.size() >= 9 && digits.size() <= 12 && groups.size() >= 2;
       bool us = groups.size() == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 4 &&
                 seps.size() == 2 && seps[0] == seps[1];
       bool ipv4_shape = dots_only && groups.size() == 4;
@@ -386,6 +387,35 @@ std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::strin
   for (auto [b, e] : matches(re, line)) {
     if ((b > 0 && is_alnum(line[b - 1])) || (e < line.size() && is_digit(line[e]))) continue;
     out.push_back(span(b, e, "date_of_birth", 0.9, "ocr+context"));
+  }
+  return out;
+}
+
+std::vector<PiiSpan> find_birthdays(std::string_view line) {
+  std::vector<PiiSpan> out = find_dates_of_birth(line, "date_of_birth");
+  // A date with a recent year is an event's (a sync, a post), not a birth:
+  // people born in the last three years are rare in a birthday list.
+  static const int this_year = [] {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    return tm.tm_year + 1900;
+  }();
+  static const std::regex year(R"((?:^|\D)((?:19|20)\d{2})(?:\D|$))");
+  out.erase(std::remove_if(out.begin(), out.end(), [&](const PiiSpan& sp) {
+              std::smatch m;
+              const std::string t(line.substr(sp.begin, sp.end - sp.begin));
+              return std::regex_search(t, m, year) && std::stoi(m.str(1)) > this_year - 3;
+            }), out.end());
+  if (!out.empty() || std::regex_search(std::string(line), year)) return out;
+  // Without a year: "May 12", "12 May", "12/05", "12.05." (a birthday list's dates).
+  static const std::regex re(
+      R"((?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?)|)"
+      R"((?:\d{1,2}(?:st|nd|rd|th)?\.? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*)|(?:\d{1,2}/\d{1,2})|(?:\d{1,2}\.\d{1,2}\.))",
+      std::regex::icase);
+  for (auto [b, e] : matches(re, line)) {
+    if ((b > 0 && is_alnum(line[b - 1])) || (e < line.size() && (is_alnum(line[e]) || line[e] == ':'))) continue;
+    out.push_back(span(b, e, "date_of_birth", 0.6, "ocr+context"));
   }
   return out;
 }
@@ -717,7 +747,9 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
       return !std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80;
     }));
     const std::size_t upper = static_cast<std::size_t>(std::count_if(t.begin(), t.end(), is_upper));
-    if (classes >= 4 && symbols >= 2 && upper >= 2 && shannon_entropy(t) >= 3.5)
+    const std::size_t lower_case = static_cast<std::size_t>(
+        std::count_if(t.begin(), t.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }));
+    if (classes >= 3 && symbols >= 2 && upper >= 2 && lower_case >= 2 && shannon_entropy(t) >= 3.5)
       out.push_back(span(b, e, "secret", 0.7, "ocr+regex"));
   }
   // Recovery codes ("4F7K-9QX2-MM3T", "1234-5678").

@@ -188,3 +188,50 @@ TEST(Ocr, PageThenLinesReadsEachLineOnce) {
   bad.layout = "columns";
   EXPECT_THROW(dtap::OcrEngine(bad).read(img), std::exception);
 }
+
+TEST(PiiRecognisers, LinksSecretsAndPhrasesOfRealScreens) {
+  auto texts = [](std::string_view line, const std::vector<dtap::PiiSpan>& spans) {
+    V out;
+    for (const auto& s : spans) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  // Profile links identify a person; a site alone does not.
+  const std::string links = "and to https://github.com/Porkepix for youtube.com/c/AgentsofRush ana.tumblr.com";
+  EXPECT_EQ(texts(links, dtap::find_profile_links(links)),
+            (V{"https://github.com/Porkepix", "youtube.com/c/AgentsofRush", "ana.tumblr.com"}));
+  EXPECT_TRUE(dtap::find_profile_links("Open github.com in your browser").empty());
+  EXPECT_TRUE(dtap::find_profile_links("see docs.example.com/help").empty());
+  // A secret parameter, also split by OCR up to the next '&'; a generated password.
+  const std::string otp = "otpauth://totp/a?secret=VVIW5KM4PV6H30NNY 74N4Z3WEHLQAO6M&issuer=x";
+  EXPECT_EQ(texts(otp, dtap::find_secrets(otp, "")), V{"VVIW5KM4PV6H30NNY 74N4Z3WEHLQAO6M"});
+  EXPECT_EQ(texts("W*Vr(A_,XWSVgzu_*^", dtap::find_secrets("W*Vr(A_,XWSVgzu_*^", "")), V{"W*Vr(A_,XWSVgzu_*^"});
+  for (const char* s : {"(a+b)*(c-d)=e/f", "https://example.org/a?b=c", "Hello, World! (again)", "f(x)=x^2+3*x-1;"})
+    EXPECT_TRUE(dtap::find_secrets(s, "").empty()) << s;
+  // Phones with a long trunk prefix; not a short count.
+  EXPECT_EQ(texts("0176 12345678", dtap::find_phones("0176 12345678")), V{"0176 12345678"});
+  EXPECT_TRUE(dtap::find_phones("Build 20240512").empty());
+  // Birthdays: dates without a year, but not a recent event's date.
+  EXPECT_EQ(texts("Turns 30 on May 12", dtap::find_birthdays("Turns 30 on May 12")), V{"May 12"});
+  EXPECT_EQ(texts("12/05/1990", dtap::find_birthdays("12/05/1990")), V{"12/05/1990"});
+  EXPECT_TRUE(dtap::find_birthdays("Synced 28 Jul 2099").empty());
+  EXPECT_TRUE(dtap::find_birthdays("Version 3.2").empty());
+  // IRC joins and quits, a handle mid-line after "by", a name in brackets.
+  const auto& lists = dtap::NameLists::shipped();
+  EXPECT_EQ(texts("erming_ join", dtap::find_actors("erming_ join", &lists)), V{"erming_"});
+  const std::string topic = "Topic set by rx8geek on 18 June 2023";
+  EXPECT_EQ(texts(topic, dtap::find_actors(topic, &lists)), V{"rx8geek"});
+  EXPECT_TRUE(dtap::find_actors("Made by hand in Berlin", &lists).empty());
+}
+
+TEST(PiiLayout, BirthdayPagesAndDoubtfulFragments) {
+  auto ocr = page({text_at(40, 40, "Birthdays"), text_at(40, 120, "Brunhilde Wagner"), text_at(40, 150, "May 12"),
+                   text_at(40, 230, "Synced 28 Jul 2099")});
+  EXPECT_EQ(found(dtap::find_pii(ocr), "date_of_birth"), V{"May 12"});
+  // The same date on another page is just a date.
+  EXPECT_TRUE(found(dtap::find_pii(page({text_at(40, 40, "Events"), text_at(40, 150, "May 12")})), "date_of_birth").empty());
+  // A short fragment OCR doubts is no name on layout evidence alone; the same read clearly is.
+  auto doubt = page({{{20, 90, 40, 50, "®@", 38}, {90, 100, 36, 30, "wre", 54}}});
+  EXPECT_TRUE(dtap::find_pii(doubt).empty());
+  auto clear = page({{{20, 90, 40, 50, "®@", 38}, {90, 100, 36, 30, "Nic", 95}}});
+  EXPECT_EQ(found(dtap::find_pii(clear)), V{"Nic"});
+}

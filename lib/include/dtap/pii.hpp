@@ -41,6 +41,9 @@ std::vector<PiiSpan> find_ips(std::string_view line);
 std::vector<PiiSpan> find_cards(std::string_view line, const std::string& context = "");
 std::vector<PiiSpan> find_ibans(std::string_view line, const std::string& context = "");
 std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::string& context);
+// Dates on a page about birthdays (a birthday list, a contact's card): also
+// without a year ("May 12", "12/05").
+std::vector<PiiSpan> find_birthdays(std::string_view line);
 std::vector<PiiSpan> find_id_numbers(std::string_view line, const std::string& context);
 std::vector<PiiSpan> find_url_tokens(std::string_view line);
 // Links to a person's profile or site ("github.com/ana", "ana.tumblr.com"): label "other".
