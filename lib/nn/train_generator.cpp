@@ -1,4 +1,5 @@
 // dtap-train generator: the DualTAP protector trained on crops around text.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "dtap/nn/train_generator.hpp"
 #include "dtap/nn/distributed.hpp"
 #include "dtap/nn/generator.hpp"
+#include "dtap/nn/reader.hpp"
 #include "dtap/nn/protect_objective.hpp"
 
 namespace fs = std::filesystem;
@@ -216,13 +218,22 @@ int run_train_generator(const GeneratorTrainOptions& o, const RunContext& contex
   nn::EotConfig eot;
 
   Json metrics;
+  // Which reader families the generator saw, and which it never did (the
+  // leave-one-family-out evidence of transfer: evaluate it with those).
+  std::vector<std::string> families;
+  for (const auto& r : readers)
+    if (std::find(families.begin(), families.end(), r->arch()) == families.end()) families.push_back(r->arch());
+  std::vector<std::string> left_out;
+  for (const auto& f : nn::reader_archs())
+    if (std::find(families.begin(), families.end(), f) == families.end()) left_out.push_back(f);
   auto manifest_for = [&](int steps_done) {
     double seconds = previous_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     Json m;
     m["training"] = {{"data", o.data}, {"data_sha256", data_sha}, {"screens", screens},
                      {"crops", crops.size()}, {"held_out_crops", val.size()},
                      {"crop", std::to_string(o.crop_width) + "x" + std::to_string(o.crop_height)},
-                     {"readers", reader_paths}, {"steps_done", steps_done}, {"steps", o.steps}, {"batch", o.batch},
+                     {"readers", reader_paths}, {"reader_families", families}, {"families_left_out", left_out},
+                     {"steps_done", steps_done}, {"steps", o.steps}, {"batch", o.batch},
                      {"lr", o.lr}, {"eot_samples", o.eot_samples}, {"attention", "box"},
                      {"objective", {{"alpha", o.alpha}, {"beta", o.beta}, {"kappa", o.kappa}, {"lambda_out", o.lambda_out},
                                     {"lambda_tv", o.lambda_tv}, {"lambda_l2", o.lambda_l2},

@@ -1062,7 +1062,12 @@ std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) 
     const std::size_t b = toks[0].begin, e = toks[n - 1].end;
     const bool sender = e < line.size() && line[e] == ':' && e + 1 < line.size() && line[e + 1] == ' ' &&
                         n <= 2 && !not_a_sender(toks[0].text);
-    const bool activity = !toks[n - 1].punct_after && activity_verb(toks[n].text) && !not_a_sender(toks[0].text);
+    // An icon between the name and the verb may be read as a mark ("Walter i] boosted").
+    std::size_t verb = n;
+    if (!activity_verb(toks[verb].text) && verb + 1 < toks.size() && toks[verb].text.size() <= 2 &&
+        (toks[verb].punct_after || std::any_of(toks[verb].text.begin(), toks[verb].text.end(), [](char c) { return !is_alnum(c); })))
+      ++verb;
+    const bool activity = !toks[n - 1].punct_after && activity_verb(toks[verb].text) && !not_a_sender(toks[0].text);
     if (sender || activity) out.push_back(span(b, e, label_of(b, e), 0.7, "ocr+layout"));
   }
   // "... from bob", "Meeting with Alice", "Booking - Arthur Dent" at the end of the line.
@@ -1135,6 +1140,23 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
       if (n >= 1 && !(n == 1 && lists && lists->is_brand(toks[0].text)))
         out.push_back(span(toks[0].begin, toks[n - 1].end, "name", n >= 2 ? 0.85 : 0.6, "ocr+context"));
     }
+  }
+  // Introductions: "My name is Nic", "I'm Ana Lopez", "This is Tom".
+  for (std::size_t k = 0; k + 1 < toks.size(); ++k) {
+    const std::string a = lower(toks[k].text);
+    const std::string b = k + 2 < toks.size() ? lower(toks[k + 1].text) : "";
+    std::size_t v = 0;
+    if ((a == "i'm" || a == "i\u2019m" || a == "im") && capitalised_word(toks[k + 1].text)) v = k + 1;
+    else if ((a == "name" || a == "this") && b == "is" && k + 2 < toks.size()) v = k + 2;
+    else if (a == "call" && lower(toks[k + 1].text) == "me" && k + 2 < toks.size()) v = k + 2;
+    if (v == 0 || !capitalised_word(toks[v].text) || std::any_of(out.begin(), out.end(), [&](const PiiSpan& p) { return p.begin == toks[v].begin; }))
+      continue;
+    if (lists && lists->is_common(toks[v].text) && !lists->is_first(toks[v].text)) continue;
+    std::size_t e = v + 1;
+    if (e < toks.size() && !toks[v].punct_after && capitalised_word(toks[e].text) &&
+        (!(lists && lists->is_common(toks[e].text)) || (lists && lists->is_last(toks[e].text))))
+      ++e;
+    out.push_back(span(toks[v].begin, toks[e - 1].end, "name", 0.7, "ocr+context"));
   }
   if (out.empty()) {
     // A greeting followed by a capitalised word, in a message ("Thanks Ana -").

@@ -235,3 +235,19 @@ TEST(PiiLayout, BirthdayPagesAndDoubtfulFragments) {
   auto clear = page({{{20, 90, 40, 50, "®@", 38}, {90, 100, 36, 30, "Nic", 95}}});
   EXPECT_EQ(found(dtap::find_pii(clear)), V{"Nic"});
 }
+
+TEST(PiiRecognisers, IntroductionsAndActivityBehindAnIcon) {
+  const auto& lists = dtap::NameLists::shipped();
+  auto texts = [](std::string_view line, const std::vector<dtap::PiiSpan>& spans) {
+    V out;
+    for (const auto& s : spans) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  const std::string intro = "Hi! My name is Nic & I'm a fulltime illustrator";
+  EXPECT_EQ(texts(intro, dtap::find_names(intro, "", &lists)), V{"Nic"});
+  EXPECT_EQ(texts("This is Ana Lopez speaking", dtap::find_names("This is Ana Lopez speaking", "", &lists)), V{"Ana Lopez"});
+  // "This is Important", "I'm Happy": words, not names.
+  EXPECT_TRUE(dtap::find_names("This is Important", "", &lists).empty());
+  EXPECT_TRUE(dtap::find_names("I'm Happy to help", "", &lists).empty());
+  EXPECT_EQ(texts("Walter i] boosted", dtap::find_actors("Walter i] boosted", &lists)), V{"Walter"});
+}
