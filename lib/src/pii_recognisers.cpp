@@ -805,7 +805,15 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
       R"()\b\.?(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Floor|Fl|#)\.?\s*#?[A-Za-z0-9-]+)?)");
   static const std::regex european(
       R"(\b[A-Z][a-zäöüß]+(?:straße|strasse|weg|gasse|platz|allee|ring|damm)\s+\d{1,4}[a-z]?\b|)"
-      R"(\b\d{1,4},?\s+(?:rue|avenue|boulevard|place|chemin|allée|impasse)\s+(?:[A-Za-zéèàç'-]+\s?){1,4})");
+      R"(\b\d{1,4},?\s+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Pp]lace|[Cc]hemin|[Aa]llée|[Ii]mpasse|[Vv]ia|[Pp]iazza|[Cc]alle|[Rr]ua)\s+(?:[A-Za-zéèàç'-]+\s?){1,4})");
+  // A position as coordinates ("51.3000, -1.0000", "52.5200° N, 13.4050° E"): where the user was.
+  static const std::regex coordinates(
+      R"(-?\d{1,2}\.\d{3,}(?:°)?\s?[NS]?,\s?-?\d{1,3}\.\d{3,}(?:°)?\s?[EW]?)");
+  for (auto [b, e] : matches(coordinates, line)) {
+    while (e > b && line[e - 1] == ' ') --e;
+    if ((b > 0 && (is_alnum(line[b - 1]) || line[b - 1] == '.')) || (e < line.size() && is_digit(line[e]))) continue;
+    out.push_back(span(b, e, "address", 0.75, "ocr+regex"));
+  }
   for (auto [b, e] : matches(street, line)) out.push_back(span(b, e, "address", 0.9, "ocr+regex"));
   for (auto [b, e] : matches(european, line)) {
     while (e > b && is_space(line[e - 1])) --e;

@@ -222,6 +222,11 @@ TEST(PiiRecognisers, LinksSecretsAndPhrasesOfRealScreens) {
   EXPECT_EQ(texts("12/05/1990", dtap::find_birthdays("12/05/1990")), V{"12/05/1990"});
   EXPECT_TRUE(dtap::find_birthdays("Synced 28 Jul 2099").empty());
   EXPECT_TRUE(dtap::find_birthdays("Version 3.2").empty());
+  // Coordinates are a place the user was; French and Italian street forms.
+  EXPECT_EQ(texts("51.3000, -1.0000", dtap::find_addresses("51.3000, -1.0000", "")), V{"51.3000, -1.0000"});
+  EXPECT_EQ(texts("at 52.5200° N, 13.4050° E", dtap::find_addresses("at 52.5200° N, 13.4050° E", "")), V{"52.5200° N, 13.4050° E"});
+  EXPECT_EQ(texts("12 Rue de Rivoli", dtap::find_addresses("12 Rue de Rivoli", "")), V{"12 Rue de Rivoli"});
+  for (const char* s : {"v1.2345, 2.0001", "Total 1.5, 2.5", "3.14159"}) EXPECT_TRUE(dtap::find_addresses(s, "").empty()) << s;
   // IRC joins and quits, a handle mid-line after "by", a name in brackets.
   const auto& lists = dtap::NameLists::shipped();
   EXPECT_EQ(texts("erming_ join", dtap::find_actors("erming_ join", &lists)), V{"erming_"});
