@@ -17,20 +17,26 @@ std::vector<BBox> avatars_in(const cv::Mat& bgr, const cv::Rect& strip, double h
   std::vector<BBox> out;
   if (strip.width < 1.5 * h || strip.height < 1.5 * h) return out;
   const cv::Mat crop = bgr(strip);
-  // Background: the median colour of the strip's frame.
-  std::vector<uchar> frame[3];
+  // Background: the commonest colour of the strip (16 levels a channel); a
+  // photo's colours spread over many bins, a flat background fills one.
+  std::vector<int> counts(4096, 0);
   for (int y = 0; y < crop.rows; ++y)
     for (int x = 0; x < crop.cols; ++x) {
-      if (y != 0 && y != crop.rows - 1 && x != 0 && x != crop.cols - 1) continue;
       const cv::Vec3b& p = crop.at<cv::Vec3b>(y, x);
-      for (int c = 0; c < 3; ++c) frame[c].push_back(p[c]);
+      ++counts[(p[0] >> 4) << 8 | (p[1] >> 4) << 4 | (p[2] >> 4)];
     }
-  cv::Vec3b background;
-  for (int c = 0; c < 3; ++c) {
-    auto mid = frame[c].begin() + static_cast<long>(frame[c].size() / 2);
-    std::nth_element(frame[c].begin(), mid, frame[c].end());
-    background[c] = *mid;
-  }
+  const int bin = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  cv::Vec3d sum(0, 0, 0);
+  int in_bin = 0;
+  for (int y = 0; y < crop.rows; ++y)
+    for (int x = 0; x < crop.cols; ++x) {
+      const cv::Vec3b& p = crop.at<cv::Vec3b>(y, x);
+      if (((p[0] >> 4) << 8 | (p[1] >> 4) << 4 | (p[2] >> 4)) != bin) continue;
+      sum += cv::Vec3d(p[0], p[1], p[2]);
+      ++in_bin;
+    }
+  const cv::Vec3b background(static_cast<uchar>(sum[0] / in_bin), static_cast<uchar>(sum[1] / in_bin),
+                             static_cast<uchar>(sum[2] / in_bin));
   cv::Mat differs(crop.size(), CV_8U);
   for (int y = 0; y < crop.rows; ++y)
     for (int x = 0; x < crop.cols; ++x) {
@@ -73,10 +79,10 @@ std::vector<BBox> detect_avatars(const cv::Mat& bgr, const OcrResult& ocr) {
     // row; and above it (a name under a picture: stories, contact grids).
     const cv::Rect left = cv::Rect(cv::Point(static_cast<int>(text.x - 6 * h), static_cast<int>(cy - 3 * h)),
                                    cv::Point(static_cast<int>(text.x - 0.15 * h), static_cast<int>(cy + 3.5 * h))) & page;
-    const cv::Rect above = cv::Rect(cv::Point(static_cast<int>(text.cx() - 5 * h), static_cast<int>(text.y - 10 * h)),
-                                    cv::Point(static_cast<int>(text.cx() + 5 * h), static_cast<int>(text.y - 0.1 * h))) & page;
+    const cv::Rect above = cv::Rect(cv::Point(static_cast<int>(text.cx() - 6 * h), static_cast<int>(text.y - 12 * h)),
+                                    cv::Point(static_cast<int>(text.cx() + 6 * h), static_cast<int>(text.y - 0.1 * h))) & page;
     for (const bool is_left : {true, false}) {
-      for (const BBox& box : avatars_in(bgr, is_left ? left : above, h, is_left ? 5 : 8)) {
+      for (const BBox& box : avatars_in(bgr, is_left ? left : above, h, is_left ? 5 : 10)) {
         const bool level = is_left ? cy >= box.y && cy <= box.bottom() && text.x - box.right() <= 2.5 * h
                                    : std::abs(box.cx() - text.cx()) <= 0.25 * box.w && text.y - box.bottom() <= 1.5 * h;
         if (level && std::none_of(found.begin(), found.end(), [&](const BBox& f) { return iou(f, box) > 0.5; }))
