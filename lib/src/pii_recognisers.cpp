@@ -1170,6 +1170,7 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
     // A greeting followed by a capitalised word, in a message ("Thanks Ana -").
     for (std::size_t k = 1; k < toks.size(); ++k)
       if (greeting(toks[k - 1].text) && capitalised_word(toks[k].text) && !toks[k - 1].punct_after &&
+          !(lists && lists->is_common(toks[k].text) && !lists->is_first(toks[k].text)) &&  // "Hello World"
           (toks[k].punct_after || k + 1 == toks.size() || toks[k + 1].text == "-"))
         out.push_back(span(toks[k].begin, toks[k].end, "name", 0.55, "ocr+context"));
   }
