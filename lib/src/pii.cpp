@@ -443,7 +443,7 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       const bool mode = t.size() > 1 && (t[0] == '+' || t[0] == '@' || t[0] == '%' || t[0] == '~' || t[0] == '&');
       if (mode) t.remove_prefix(1);
       // Nick characters ("_SamSlater_", "[diablo]", "Max-P"), not a plain word, time or brand.
-      const bool nick = t.size() >= 2 && std::all_of(t.begin(), t.end(), [](char c) {
+      const bool nick = t.size() >= 3 && std::all_of(t.begin(), t.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-[]\\`^{}|.").find(c) != std::string_view::npos ||
                static_cast<unsigned char>(c) >= 0x80;
       }) && std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
@@ -613,8 +613,14 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
       // A short fragment that OCR doubts ("wre", "a7" read from an icon or a
       // cut word) is no name on layout evidence alone.
       const bool layout_only = f.source == "ocr+layout" || f.source == "ocr+classifier";
-      if (layout_only && (f.label == "name" || f.label == "username") && utf8_length(f.text) <= 4 &&
-          std::any_of(f.words.begin(), f.words.end(), [&](int w) { return ocr.words[static_cast<std::size_t>(w)].conf < 70; }))
+      // Nor is a word OCR could hardly read at all (an avatar's big initials read as "Ceamis").
+      auto min_conf = [&] {
+        float c = 100;
+        for (int w : f.words) c = std::min(c, ocr.words[static_cast<std::size_t>(w)].conf);
+        return c;
+      };
+      if (layout_only && (f.label == "name" || f.label == "username") &&
+          (min_conf() < 10 || (utf8_length(f.text) <= 4 && min_conf() < 70)))
         continue;
       out.push_back(std::move(f));
     }

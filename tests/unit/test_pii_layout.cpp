@@ -244,6 +244,8 @@ TEST(PiiLayout, BirthdayPagesAndDoubtfulFragments) {
   // A short fragment OCR doubts is no name on layout evidence alone; the same read clearly is.
   auto doubt = page({{{20, 90, 40, 50, "®@", 38}, {90, 100, 36, 30, "wre", 54}}});
   EXPECT_TRUE(dtap::find_pii(doubt).empty());
+  auto garbage = page({{{20, 90, 40, 50, "®@", 38}, {90, 100, 72, 30, "Ceamis", 0}}});
+  EXPECT_TRUE(dtap::find_pii(garbage).empty());
   auto clear = page({{{20, 90, 40, 50, "®@", 38}, {90, 100, 36, 30, "Nic", 95}}});
   EXPECT_EQ(found(dtap::find_pii(clear)), V{"Nic"});
 }
