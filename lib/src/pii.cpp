@@ -333,6 +333,19 @@ bool looks_like_display_name(std::string_view text, const NameLists* lists) {
   return !all_common;
 }
 
+// A letter's closing on a line of its own ("Best regards,", "Cheers", "Viele Grüße"):
+// the signature's name follows.
+bool is_closing(std::string_view line) {
+  std::string t = normalise_text(line);
+  while (!t.empty() && (t.back() == ',' || t.back() == '!' || t.back() == '.' || t.back() == ' ')) t.pop_back();
+  static const std::vector<std::string> closings = {
+      "best regards", "kind regards", "warm regards", "regards", "best wishes", "best", "cheers", "thanks", "thank you",
+      "many thanks", "sincerely", "yours sincerely", "yours truly", "yours", "all the best", "love", "take care", "bye",
+      "viele grüße", "viele gruesse", "liebe grüße", "mit freundlichen grüßen", "gruß", "lg", "cordialement",
+      "bien à vous", "saludos", "un saludo", "cordiali saluti", "saluti", "groeten", "met vriendelijke groet"};
+  return std::find(closings.begin(), closings.end(), t) != closings.end();
+}
+
 // Whether line i starts right of an avatar and is its row's title (level with
 // the avatar's upper part, not the preview line under it).
 bool beside_avatar(const OcrResult& ocr, const LineText& lt, std::size_t i, const std::vector<BBox>& avatars) {
@@ -528,6 +541,17 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
           spans[i].push_back(PiiSpan{b, text.size(), "email", 0.8, "ocr+layout"});
           spans[static_cast<std::size_t>(below)].push_back(PiiSpan{0, t.str(1).size(), "email", 0.8, "ocr+layout"});
         }
+      }
+    }
+    // A mail's signature: the line under a closing ("Best regards," / "Anna Berg").
+    if (is_closing(text) && !has_label(line_below(ocr, i), "name")) {
+      const int below = line_below(ocr, i);
+      if (below >= 0) {
+        const LineText& sig = texts[static_cast<std::size_t>(below)];
+        auto [sb, se] = title_span(sig);
+        const std::string_view who = std::string_view(sig.text).substr(sb, se - sb);
+        if (se > sb && looks_like_row_title(who, lists) && line_context(sig.text).label.empty())
+          spans[static_cast<std::size_t>(below)].push_back(PiiSpan{sb, se, looks_like_handle(who) ? "username" : "name", 0.7, "ocr+layout"});
       }
     }
     // A display name before the handle ("Garima Jain @ragdroid", social posts and profiles).

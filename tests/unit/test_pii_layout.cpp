@@ -265,3 +265,12 @@ TEST(PiiRecognisers, IntroductionsAndActivityBehindAnIcon) {
   EXPECT_TRUE(dtap::find_names("I'm Happy to help", "", &lists).empty());
   EXPECT_EQ(texts("Walter i] boosted", dtap::find_actors("Walter i] boosted", &lists)), V{"Walter"});
 }
+
+TEST(PiiLayout, SignaturesUnderAClosing) {
+  auto mail = page({text_at(40, 100, "See you on Monday."), text_at(40, 160, "Best regards,"), text_at(40, 190, "Wotan Walsung")});
+  EXPECT_EQ(found(dtap::find_pii(mail), "name"), V{"Wotan Walsung"});
+  auto cheers = page({text_at(40, 160, "Cheers"), text_at(40, 190, "rx8geek")});
+  EXPECT_EQ(found(dtap::find_pii(cheers), "username"), V{"rx8geek"});
+  // Under a closing, a plain phrase is no name.
+  EXPECT_TRUE(dtap::find_pii(page({text_at(40, 160, "Thanks,"), text_at(40, 190, "The Team")})).empty());
+}
