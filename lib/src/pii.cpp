@@ -543,6 +543,22 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
         }
       }
     }
+    // A chat log's line: a time, then the sender's nick, then the message
+    // ("22:50:52 akik vanfanel64, Khaytsus said...", "[14:02] <bob> hi").
+    {
+      static const std::regex log_line(
+          R"(^\[?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\]?\s+<?\s?([A-Za-z0-9_\-\[\]\\`^{}|.]{2,32})>?:?\s+\S.*)");
+      std::smatch m;
+      if (std::regex_match(text, m, log_line)) {
+        const std::string nick = m.str(1);
+        const bool plain_word = lists && lists->is_common(nick) && !lists->is_first(nick);
+        const bool letters = std::any_of(nick.begin(), nick.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+        if (letters && !plain_word && !is_list_time(nick)) {
+          const std::size_t b = static_cast<std::size_t>(m.position(1));
+          spans[i].push_back(PiiSpan{b, b + nick.size(), "username", 0.65, "ocr+layout"});
+        }
+      }
+    }
     // A mail's signature: the line under a closing ("Best regards," / "Anna Berg").
     if (is_closing(text) && !has_label(line_below(ocr, i), "name")) {
       const int below = line_below(ocr, i);
@@ -627,6 +643,34 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
       if (e <= b) continue;
       std::string_view value = std::string_view(rp.texts[i].text).substr(b, e - b);
       rp.spans[i].push_back(PiiSpan{b, e, looks_like_handle(value) ? "username" : "name", 0.5 * p, "ocr+classifier"});
+    }
+  }
+  // A person's name or handle found once is theirs wherever it recurs on the
+  // page (a sender mentioned in messages, a contact named again in a header).
+  {
+    std::vector<std::pair<std::string, std::string>> known;  // text, label
+    for (std::size_t i = 0; i < n; ++i)
+      for (const auto& s : rp.spans[i]) {
+        if (s.label != "name" && s.label != "username") continue;
+        // Only what a rule is sure of: a handle, a listed or labelled name, a
+        // chat sender; a row's title from layout alone may be the app's name.
+        if ((s.source == "ocr+layout" || s.source == "ocr+classifier") && s.score < 0.65) continue;
+        std::string v = rp.texts[i].text.substr(s.begin, s.end - s.begin);
+        if (!v.empty() && v[0] == '@') v.erase(0, 1);
+        if (utf8_length(v) < 3 || (lists && lists->is_common(v)) || (lists && lists->is_brand(v))) continue;
+        if (std::none_of(known.begin(), known.end(), [&](const auto& k) { return k.first == v; })) known.push_back({v, s.label});
+      }
+    auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80; };
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string& text = rp.texts[i].text;
+      for (const auto& [v, label] : known)
+        for (std::size_t at = text.find(v); at != std::string::npos; at = text.find(v, at + 1)) {
+          const std::size_t e = at + v.size();
+          if ((at > 0 && word_char(text[at - 1])) || (e < text.size() && word_char(text[e]))) continue;
+          const bool covered = std::any_of(rp.spans[i].begin(), rp.spans[i].end(),
+                                           [&](const PiiSpan& s) { return s.begin < e && at < s.end; });
+          if (!covered) rp.spans[i].push_back(PiiSpan{at, e, label, 0.5, "ocr+repeat"});
+        }
     }
   }
   std::vector<PiiFinding> out;

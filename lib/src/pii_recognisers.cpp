@@ -974,6 +974,8 @@ bool month_or_day(std::string_view w) {
 bool actor_word(std::string_view w, const NameLists* lists) {
   if ((w.size() == 1 && is_upper(w[0])) || (w.size() == 2 && is_upper(w[0]) && w[1] == '.')) return true;  // initial
   if (month_or_day(w)) return false;
+  static const std::regex version(R"([vV]?\d+(?:\.\d+)+[a-z]?)");
+  if (std::regex_match(std::string(w), version)) return false;  // "v28.0.5"
   // "read-only", "matrix.org": words or a domain joined by a mark.
   if (lists && w.find_first_of("-.") != std::string_view::npos && w.find_first_of("-.") > 0) {
     static const std::regex domain(R"([a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|io|de|fr|uk|co|app|dev|social|edu|gov|local|me|xyz|eu|ch|nl|at|it|es|info|ml|chat|social|world|online|space|cloud|tech|zone|club|im|gg|tv|fm|to|us|ca|au|jp|ru|pl|se|no|fi|dk|be|cz|br|in))",

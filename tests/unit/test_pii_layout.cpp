@@ -274,3 +274,19 @@ TEST(PiiLayout, SignaturesUnderAClosing) {
   // Under a closing, a plain phrase is no name.
   EXPECT_TRUE(dtap::find_pii(page({text_at(40, 160, "Thanks,"), text_at(40, 190, "The Team")})).empty());
 }
+
+TEST(PiiLayout, ChatLogSendersAndRepeatsOfFoundValues) {
+  auto log = page({text_at(40, 100, "22:50:52 akik vanfanel64, did you try it"), text_at(40, 130, "22:51:10 vanfanel64 akik, not yet"),
+                   text_at(40, 160, "[22:52] <jim> hello there all")});
+  auto f = dtap::find_pii(log);
+  // Senders, and every later mention of them.
+  EXPECT_EQ(found(f), (V{"akik", "vanfanel64", "vanfanel64", "akik", "jim"}));
+  for (const auto& x : f) EXPECT_EQ(x.label, "username");
+  // A time before a plain word is a log line of something else.
+  EXPECT_TRUE(dtap::find_pii(page({text_at(40, 100, "10:30 Meeting about the budget")})).empty());
+  // A name a rule is sure of recurs; a row title from layout alone (maybe the app's name) does not spread.
+  auto sure = page({text_at(40, 100, "Hi Ana Lopez,"), text_at(40, 300, "Ana Lopez shared a file")});
+  EXPECT_EQ(found(dtap::find_pii(sure), "name").size(), 2u);
+  auto weak = page({text_at(10, 20, "<"), text_at(150, 20, "Zorblat"), text_at(40, 400, "Welcome to Zorblat today")});
+  EXPECT_EQ(found(dtap::find_pii(weak)), V{"Zorblat"});
+}
