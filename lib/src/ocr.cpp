@@ -91,6 +91,9 @@ std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey) {
     if (used[i]) continue;
     cv::Rect line = blobs[i];
     used[i] = 1;
+    // The tallest glyph so far: a line never grows much taller than its glyphs
+    // (else blobs chain across rows and a whole panel becomes one "line").
+    int glyph_h = blobs[i].height;
     bool grown = true;
     while (grown) {
       grown = false;
@@ -106,8 +109,11 @@ std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey) {
         bool punctuation = b.height < 0.5 * line.height && b.y >= line.y - line.height / 2 &&
                            b.y + b.height <= line.y + line.height + line.height / 2;
         bool aligned = (overlap > 0.5 * h && similar_height) || punctuation;
-        if (aligned && gap < 0.9 * std::max(line.height, b.height)) {
-          line |= b;
+        const cv::Rect merged = line | b;
+        if (aligned && gap < 0.9 * std::max(line.height, b.height) &&
+            merged.height <= 1.7 * std::max(glyph_h, b.height)) {
+          if (!punctuation) glyph_h = std::max(glyph_h, b.height);
+          line = merged;
           used[j] = 1;
           grown = true;
         }
