@@ -583,6 +583,20 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
         out.push_back(span(b, e, "username", 0.7, "ocr+layout"));
     }
   }
+  // "[owner/repo] Title": a code host's notification subject, on any page.
+  {
+    static const std::regex bracketed(R"(\[([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9_.-]{1,100})\])");
+    std::string ls(line);
+    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), bracketed); it != std::sregex_iterator(); ++it) {
+      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+      const std::string ref = it->str(1);
+      const std::size_t slash = ref.find('/');
+      auto has_letter = [](const std::string& t) { return std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }); };
+      if (!has_letter(ref.substr(0, slash)) || !has_letter(ref.substr(slash + 1))) continue;  // "[12/05]"
+      if (std::none_of(out.begin(), out.end(), [&](const PiiSpan& sp) { return sp.begin < e && b < sp.end; }))
+        out.push_back(span(b, e, "username", 0.75, "ocr+regex"));
+    }
+  }
   if (code_hosting) {
     // "owner/repo" (not a path, a date or "and/or").
     static const std::regex repo(R"((?:^|[\s(])([A-Za-z0-9][A-Za-z0-9_.-]{1,38}/[A-Za-z0-9_.-]{2,100}))");

@@ -222,6 +222,10 @@ TEST(PiiRecognisers, LinksSecretsAndPhrasesOfRealScreens) {
   EXPECT_EQ(texts("12/05/1990", dtap::find_birthdays("12/05/1990")), V{"12/05/1990"});
   EXPECT_TRUE(dtap::find_birthdays("Synced 28 Jul 2099").empty());
   EXPECT_TRUE(dtap::find_birthdays("Version 3.2").empty());
+  // A code host's notification subject names its repository; a bracketed date or fraction does not.
+  const std::string subject = "Re: [axllent/mailpit] Feature request (Issue #12)";
+  EXPECT_EQ(texts(subject, dtap::find_usernames(subject)), V{"axllent/mailpit"});
+  EXPECT_TRUE(dtap::find_usernames("Due [12/05] and [1/2] done").empty());
   // Coordinates are a place the user was; French and Italian street forms.
   EXPECT_EQ(texts("51.3000, -1.0000", dtap::find_addresses("51.3000, -1.0000", "")), V{"51.3000, -1.0000"});
   EXPECT_EQ(texts("at 52.5200° N, 13.4050° E", dtap::find_addresses("at 52.5200° N, 13.4050° E", "")), V{"52.5200° N, 13.4050° E"});
