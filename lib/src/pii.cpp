@@ -493,6 +493,8 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
   const std::vector<bool> timestamps = list_time_lines(ocr);
   double page_h = 1;
   for (const auto& l : ocr.lines) page_h = std::max(page_h, l.bbox.bottom());
+  static const std::regex log_start(R"(^\[?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\]?\s+\S+\s+\S.*)");
+  const auto log_lines = std::count_if(texts.begin(), texts.end(), [](const LineText& t) { return std::regex_match(t.text, log_start); });
   // An authenticator's page (codes alone on their lines, or the app says so):
   // every code alone on a line is a secret, also 5-8 digits or Steam's 5 letters.
   static const std::regex otp_code(R"(\d{3} ?\d{3}|\d{5,8}|(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5})");
@@ -544,14 +546,17 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       }
     }
     // A chat log's line: a time, then the sender's nick, then the message
-    // ("22:50:52 akik vanfanel64, Khaytsus said...", "[14:02] <bob> hi").
-    {
+    // ("22:50:52 akik vanfanel64, Khaytsus said...", "[14:02] <bob> hi"), on a
+    // page of several such lines (a system log's "process[42]:" is no nick).
+    if (log_lines >= 3) {
       static const std::regex log_line(
           R"(^\[?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\]?\s+<?\s?([A-Za-z0-9_\-\[\]\\`^{}|.]{2,32})>?:?\s+\S.*)");
       std::smatch m;
       if (std::regex_match(text, m, log_line)) {
         const std::string nick = m.str(1);
-        const bool plain_word = lists && lists->is_common(nick) && !lists->is_first(nick);
+        static const std::regex process_or_level(R"(.*\[\d+\]|[A-Z]{3,})");  // "sshd[42]", "INFO"
+        const bool plain_word = (lists && lists->is_common(nick) && !lists->is_first(nick)) ||
+                                std::regex_match(nick, process_or_level);
         const bool letters = std::any_of(nick.begin(), nick.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
         if (letters && !plain_word && !is_list_time(nick)) {
           const std::size_t b = static_cast<std::size_t>(m.position(1));

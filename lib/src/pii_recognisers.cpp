@@ -757,8 +757,11 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     if (covered(b, e) || t.size() < 14 || t.size() > 64) continue;
     if (t.find("://") != std::string_view::npos || t.find('@') != std::string_view::npos) continue;
     const int classes = char_classes(t);
+    // Symbols of a password, not the separators of paths, domains and
+    // identifiers ("/home/Ana/Code", "Foo.Bar-Baz_2", "a:b,c").
     const std::size_t symbols = static_cast<std::size_t>(std::count_if(t.begin(), t.end(), [](char c) {
-      return !std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80;
+      return !std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80 &&
+             std::string_view("/\\.-_:,'\"").find(c) == std::string_view::npos;
     }));
     const std::size_t upper = static_cast<std::size_t>(std::count_if(t.begin(), t.end(), is_upper));
     const std::size_t lower_case = static_cast<std::size_t>(

@@ -212,7 +212,8 @@ TEST(PiiRecognisers, LinksSecretsAndPhrasesOfRealScreens) {
   const std::string otp = "otpauth://totp/a?secret=VVIW5KM4PV6H30NNY 74N4Z3WEHLQAO6M&issuer=x";
   EXPECT_EQ(texts(otp, dtap::find_secrets(otp, "")), V{"VVIW5KM4PV6H30NNY 74N4Z3WEHLQAO6M"});
   EXPECT_EQ(texts("W*Vr(A_,XWSVgzu_*^", dtap::find_secrets("W*Vr(A_,XWSVgzu_*^", "")), V{"W*Vr(A_,XWSVgzu_*^"});
-  for (const char* s : {"(a+b)*(c-d)=e/f", "https://example.org/a?b=c", "Hello, World! (again)", "f(x)=x^2+3*x-1;"})
+  for (const char* s : {"(a+b)*(c-d)=e/f", "https://example.org/a?b=c", "Hello, World! (again)", "f(x)=x^2+3*x-1;",
+                        "/Users/Stephan/Code/GitUI/src", "Foo.Bar-Baz_Qux:Main,Test", "C:\\Users\\Ana\\AppData"})
     EXPECT_TRUE(dtap::find_secrets(s, "").empty()) << s;
   // Phones with a long trunk prefix; not a short count.
   EXPECT_EQ(texts("0176 12345678", dtap::find_phones("0176 12345678")), V{"0176 12345678"});
@@ -286,6 +287,11 @@ TEST(PiiLayout, ChatLogSendersAndRepeatsOfFoundValues) {
   // Senders, and every later mention of them.
   EXPECT_EQ(found(f), (V{"akik", "vanfanel64", "vanfanel64", "akik", "jim"}));
   for (const auto& x : f) EXPECT_EQ(x.label, "username");
+  // A system log is no chat: processes and levels are no nicks; one timed line is no log.
+  auto syslog = page({text_at(40, 100, "12:00:01 sshd[42] Accepted key for"), text_at(40, 130, "12:00:02 INFO service started ok"),
+                      text_at(40, 160, "12:00:03 kernel: usb 1-1 new device")});
+  EXPECT_TRUE(dtap::find_pii(syslog).empty());
+  EXPECT_TRUE(dtap::find_pii(page({text_at(40, 100, "09:30 zorblat42 will present the plan")})).empty());
   // A time before a plain word is a log line of something else.
   EXPECT_TRUE(dtap::find_pii(page({text_at(40, 100, "10:30 Meeting about the budget")})).empty());
   // A name a rule is sure of recurs; a row title from layout alone (maybe the app's name) does not spread.
