@@ -19,8 +19,8 @@ constexpr double kDefaultAnnotateScale = 1.0;
 
 // OCR settings of dtap-annotate: Tesseract's page layout (sparse text) at
 // 300 dpi, then dtap's own lines where it read nothing (faint, coloured and
-// boxed text): on the real dev split recall 0.639 -> 0.653 against page
-// alone, precision 0.834 -> 0.820 (see dtap-annotate(1)); OcrOptions' own defaults serve the other programs.
+// boxed text): on the real dev split recall 0.595 -> 0.620 against page
+// alone, precision 0.841 -> 0.827 (see dtap-annotate(1)); OcrOptions' own defaults serve the other programs.
 inline OcrOptions annotate_ocr_defaults() {
   OcrOptions o;
   o.layout = "page+lines";
