@@ -37,6 +37,8 @@ OcrEngine::OcrEngine(const OcrOptions& options) : impl_(std::make_unique<Impl>()
         std::filesystem::exists(dir + "/" + lang.substr(7) + ".traineddata", ec))
       lang = lang.substr(7);
   }
+  if (options.layout != "page" && options.layout != "lines" && options.layout != "page+lines")
+    throw Error("unknown OCR layout '" + options.layout + "' (page, lines or page+lines)");
   const bool started = impl_->api.Init(datapath, lang.c_str(), tesseract::OEM_LSTM_ONLY) == 0;
   if (!started)
     throw Error("cannot start Tesseract with language '" + options.lang + "' (is its traineddata installed? "
@@ -211,8 +213,6 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
   else
     throw Error("OCR needs a grey or BGR image");
   if (grey.depth() != CV_8U) throw Error("OCR needs an 8-bit image");
-  if (options_.layout != "page" && options_.layout != "lines" && options_.layout != "page+lines")
-    throw Error("unknown OCR layout '" + options_.layout + "' (page, lines or page+lines)");
   OcrResult result;
   if (options_.layout != "lines") read_page(grey, result);
   if (options_.layout != "page") read_lines(grey, result);
@@ -245,10 +245,11 @@ void OcrEngine::read_page(const cv::Mat& original, OcrResult& result) {
 void OcrEngine::read_lines(const cv::Mat& grey, OcrResult& result) {
   auto& api = impl_->api;
   // Lines already read (by the page layout) are not read again: only what it missed.
-  const std::vector<OcrWord> already = result.words;
+  const std::size_t already = result.words.size();  // words appended below are not looked at
   auto read_before = [&](const cv::Rect& r) {
     double covered = 0;
-    for (const auto& w : already) {
+    for (std::size_t k = 0; k < already; ++k) {
+      const OcrWord& w = result.words[k];
       const double ix = std::min<double>(r.x + r.width, w.bbox.right()) - std::max<double>(r.x, w.bbox.x);
       const double iy = std::min<double>(r.y + r.height, w.bbox.bottom()) - std::max<double>(r.y, w.bbox.y);
       if (ix > 0 && iy > 0) covered += ix * iy;
@@ -257,7 +258,7 @@ void OcrEngine::read_lines(const cv::Mat& grey, OcrResult& result) {
   };
   api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
   for (const cv::Rect& line : detect_text_lines(grey)) {
-    if (!already.empty() && read_before(line)) continue;
+    if (already > 0 && read_before(line)) continue;
     cv::Mat crop;
     cv::Rect padded;
     double s = prepare_line(grey, line, crop, padded);

@@ -449,7 +449,9 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       const std::string_view t = std::string_view(texts[i].text).substr(tb, te - tb);
       if (te > tb && t.find(' ') == std::string_view::npos) single.push_back(i);
     }
-    auto entry = [&](std::size_t i) {
+    // Each one-word row once: its entry text and whether it looks like a person's.
+    std::vector<std::pair<std::string_view, bool>> entries(n);
+    for (std::size_t i : single) {
       auto [tb, te] = title_span(texts[i]);
       std::string_view t = std::string_view(texts[i].text).substr(tb, te - tb);
       // IRC mode prefixes ("+nick", "@op") belong to the entry, not to its shape.
@@ -462,11 +464,11 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       }) && std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
       // File names ("README.md", "main.cpp") and all-capital words ("LICENSE") are a folder's list.
       static const std::regex file_like(R"(.*\.[A-Za-z0-9]{1,5}|[A-Z]{4,})");
-      if (std::regex_match(std::string(t), file_like)) return std::pair<std::string_view, bool>{t, false};
-      const bool personal = (nick || looks_like_row_title(t, lists)) &&
+      const bool personal = !std::regex_match(std::string(t), file_like) && (nick || looks_like_row_title(t, lists)) &&
                             (mode || !(lists && (lists->is_common(t) || lists->is_brand(t)))) && !is_list_time(t);
-      return std::pair<std::string_view, bool>{t, personal};
-    };
+      entries[i] = {t, personal};
+    }
+    auto entry = [&](std::size_t i) { return entries[i]; };
     for (std::size_t a : single) {
       const BBox& la = ocr.lines[a].bbox;
       std::vector<std::size_t> column;
@@ -493,8 +495,13 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
   const std::vector<bool> timestamps = list_time_lines(ocr);
   double page_h = 1;
   for (const auto& l : ocr.lines) page_h = std::max(page_h, l.bbox.bottom());
-  static const std::regex log_start(R"(^\[?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\]?\s+\S+\s+\S.*)");
-  const auto log_lines = std::count_if(texts.begin(), texts.end(), [](const LineText& t) { return std::regex_match(t.text, log_start); });
+  // Chat-log lines: a time, the sender's nick, the message ("22:50:52 akik hi",
+  // "[14:02] <bob> hi"); matched once per line, counted for the page.
+  static const std::regex log_line(
+      R"(^\[?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\]?\s+<?\s?([A-Za-z0-9_\-\[\]\\`^{}|.]{2,32})>?:?\s+\S.*)");
+  std::vector<std::smatch> log_match(n);
+  std::size_t log_lines = 0;
+  for (std::size_t i = 0; i < n; ++i) log_lines += std::regex_match(texts[i].text, log_match[i], log_line) ? 1 : 0;
   // An authenticator's page (codes alone on their lines, or the app says so):
   // every code alone on a line is a secret, also 5-8 digits or Steam's 5 letters.
   static const std::regex otp_code(R"(\d{3} ?\d{3}|\d{5,8}|(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5})");
@@ -545,14 +552,11 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
         }
       }
     }
-    // A chat log's line: a time, then the sender's nick, then the message
-    // ("22:50:52 akik vanfanel64, Khaytsus said...", "[14:02] <bob> hi"), on a
-    // page of several such lines (a system log's "process[42]:" is no nick).
+    // A chat log's sender, on a page of several such lines (a system log's
+    // "process[42]" or "INFO" is no nick).
     if (log_lines >= 3) {
-      static const std::regex log_line(
-          R"(^\[?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\]?\s+<?\s?([A-Za-z0-9_\-\[\]\\`^{}|.]{2,32})>?:?\s+\S.*)");
-      std::smatch m;
-      if (std::regex_match(text, m, log_line)) {
+      const std::smatch& m = log_match[i];
+      if (!m.empty()) {
         const std::string nick = m.str(1);
         static const std::regex process_or_level(R"(.*\[\d+\]|[A-Z]{3,})");  // "sshd[42]", "INFO"
         const bool plain_word = (lists && lists->is_common(nick) && !lists->is_first(nick)) ||
@@ -565,9 +569,9 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       }
     }
     // A mail's signature: the line under a closing ("Best regards," / "Anna Berg").
-    if (is_closing(text) && !has_label(line_below(ocr, i), "name")) {
+    if (is_closing(text)) {
       const int below = line_below(ocr, i);
-      if (below >= 0) {
+      if (below >= 0 && !has_label(below, "name")) {
         const LineText& sig = texts[static_cast<std::size_t>(below)];
         auto [sb, se] = title_span(sig);
         const std::string_view who = std::string_view(sig.text).substr(sb, se - sb);

@@ -376,14 +376,15 @@ std::vector<PiiSpan> find_ibans(std::string_view line, const std::string& contex
 
 // ---------------------------------------------------------------- dates of birth
 
+// A month's name or abbreviation as dates write it ("May", "Sept.", "December").
+const std::string kMonth = R"((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?)";
+
 std::vector<PiiSpan> find_dates_of_birth(std::string_view line, const std::string& context) {
   std::vector<PiiSpan> out;
   if (context != "date_of_birth") return out;  // a date alone is not personal
-  static const std::regex re(
-      R"((?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{1,2}-\d{1,2})|)"
-      R"((?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4})|)"
-      R"((?:\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,? \d{4}))",
-      std::regex::icase);
+  static const std::regex re(R"((?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4})|(?:\d{4}-\d{1,2}-\d{1,2})|(?:)" + kMonth +
+                                 R"( \d{1,2},? \d{4})|(?:\d{1,2} )" + kMonth + R"(,? \d{4}))",
+                             std::regex::icase);
   for (auto [b, e] : matches(re, line)) {
     if ((b > 0 && is_alnum(line[b - 1])) || (e < line.size() && is_digit(line[e]))) continue;
     out.push_back(span(b, e, "date_of_birth", 0.9, "ocr+context"));
@@ -409,10 +410,9 @@ std::vector<PiiSpan> find_birthdays(std::string_view line) {
             }), out.end());
   if (!out.empty() || std::regex_search(std::string(line), year)) return out;
   // Without a year: "May 12", "12 May", "12/05", "12.05." (a birthday list's dates).
-  static const std::regex re(
-      R"((?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?)|)"
-      R"((?:\d{1,2}(?:st|nd|rd|th)?\.? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*)|(?:\d{1,2}/\d{1,2})|(?:\d{1,2}\.\d{1,2}\.))",
-      std::regex::icase);
+  static const std::regex re(R"((?:)" + kMonth + R"( \d{1,2}(?:st|nd|rd|th)?)|(?:\d{1,2}(?:st|nd|rd|th)?\.? )" + kMonth +
+                                 R"()|(?:\d{1,2}/\d{1,2})|(?:\d{1,2}\.\d{1,2}\.))",
+                             std::regex::icase);
   for (auto [b, e] : matches(re, line)) {
     if ((b > 0 && is_alnum(line[b - 1])) || (e < line.size() && (is_alnum(line[e]) || line[e] == ':'))) continue;
     out.push_back(span(b, e, "date_of_birth", 0.6, "ocr+context"));

@@ -104,6 +104,15 @@ TEST(PiiLayout, MemberListColumnsButNotTablesOrMenus) {
   for (const char* w : {"Settings", "Privacy", "Notifications", "Storage", "About", "Help"})
     menu.push_back(text_at(900, 100 + 40.0 * static_cast<double>(menu.size()), w));
   EXPECT_TRUE(dtap::find_pii(page(menu)).empty());
+  // A folder's files, and any column on a code-hosting page, are no member list.
+  std::vector<std::vector<Word>> files, hosted;
+  for (const char* w : {"README.md", "LICENSE", "main.cpp", "setup.cfg", "Makefile.am", "index.ts"})
+    files.push_back(text_at(900, 100 + 40.0 * static_cast<double>(files.size()), w));
+  EXPECT_TRUE(dtap::find_pii(page(files)).empty());
+  hosted = nicks;
+  for (const char* w : {"Pull requests", "Issues", "Commits", "Branches", "Releases"})
+    hosted.push_back(text_at(40, 100 + 40.0 * static_cast<double>(hosted.size()), w));
+  EXPECT_TRUE(dtap::find_pii(page(hosted)).empty());
 }
 
 TEST(PiiLayout, AppBarTitlesPostHeadersAndDisplayNames) {
@@ -163,7 +172,7 @@ TEST(PiiRecognisers, RealScreenValuesAndLookAlikes) {
   EXPECT_FALSE(dtap::find_secrets("48ad8b2c-986d-44fd-81ca-00d55b27e19a", "secret").empty());
   // Domains, hyphenated words, dates and brands are no row titles; handles and names are.
   const auto& lists = dtap::NameLists::shipped();
-  for (const char* s : {"matrix.org", "lemmy.ml", "read-only", "Aug.", "GitHub", "Félicitations !"})
+  for (const char* s : {"matrix.org", "lemmy.ml", "read-only", "Aug.", "GitHub", "Félicitations !", "v28.0.5"})
     EXPECT_FALSE(dtap::looks_like_row_title(s, &lists)) << s;
   for (const char* s : {"rx8geek", "miss_brainfart", "Wotan", "Marco B."})
     EXPECT_TRUE(dtap::looks_like_row_title(s, &lists)) << s;
@@ -193,7 +202,7 @@ TEST(Ocr, PageThenLinesReadsEachLineOnce) {
     for (std::size_t j = i + 1; j < b.words.size(); ++j) EXPECT_LT(dtap::iou(b.words[i].bbox, b.words[j].bbox), 0.5);
   dtap::OcrOptions bad;
   bad.layout = "columns";
-  EXPECT_THROW(dtap::OcrEngine(bad).read(img), std::exception);
+  EXPECT_THROW(dtap::OcrEngine{bad}, std::exception);  // before any image
 }
 
 TEST(PiiRecognisers, LinksSecretsAndPhrasesOfRealScreens) {
