@@ -812,6 +812,107 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
 
 // ---------------------------------------------------------------- addresses
 
+namespace {
+
+// Countries and their subdivisions (share/dtap/pii/regions.txt, from ISO 3166).
+const std::vector<std::string>& region_names() {
+  static const std::vector<std::string> names = [] {
+    auto v = read_word_list(data_path("pii/regions.txt"));
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  return names;
+}
+
+// How many leading words of `part` name a region ("Maine", "US eee" -> 1,
+// "New South Wales" -> 3); 0 for none. Sets `end` to the name's end in `part`.
+std::size_t region_prefix(std::string_view part, std::size_t& end) {
+  const auto& names = region_names();
+  std::size_t best = 0, at = 0, words = 0;
+  while (at < part.size() && words < 4) {
+    std::size_t e = part.find(' ', at);
+    if (e == std::string_view::npos) e = part.size();
+    ++words;
+    if (std::binary_search(names.begin(), names.end(), std::string(part.substr(0, e)))) { best = words; end = e; }
+    at = e + 1;
+  }
+  return best;
+}
+
+// A place part before the region: 1-4 words, the first capitalised or a
+// house number, the others capitalised or short particles ("bei", "de", "upon").
+bool place_part(std::string_view part) {
+  auto words = split_whitespace(part);
+  if (words.empty() || words.size() > 4) return false;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    const bool cap = is_upper(w[0]) || static_cast<unsigned char>(w[0]) >= 0x80;
+    // One digit alone is more often a map pin read as text than a house number.
+    const bool number = i == 0 && words.size() > 1 && w.size() >= 2 && std::all_of(w.begin(), w.end(), is_digit);
+    const bool particle = i > 0 && w.size() <= 4 && std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    if (!cap && !number && !particle) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// "Town, Region[, Country]" and "Town, Country" (a trip's stops, a check-in, a
+// contact's city): comma-separated place parts that end in a country or a
+// subdivision of the gazetteer. Chips in brackets are read one by one.
+std::vector<PiiSpan> find_places(std::string_view line) {
+  std::vector<PiiSpan> out;
+  std::size_t chip_begin = 0;
+  while (chip_begin < line.size()) {
+    std::size_t chip_end = line.find_first_of("()", chip_begin);
+    if (chip_end == std::string_view::npos) chip_end = line.size();
+    // The chip's comma-separated parts, trimmed.
+    std::vector<std::pair<std::size_t, std::size_t>> parts;
+    for (std::size_t b = chip_begin; b <= chip_end;) {
+      std::size_t e = line.find(',', b);
+      if (e == std::string_view::npos || e > chip_end) e = chip_end;
+      std::size_t pb = b, pe = e;
+      while (pb < pe && is_space(line[pb])) ++pb;
+      while (pe > pb && is_space(line[pe - 1])) --pe;
+      parts.push_back({pb, pe});
+      b = e + 1;
+    }
+    // A list of three or more countries or regions ("France, Spain, Italy") is no one's place.
+    const bool region_list = parts.size() >= 3 && std::all_of(parts.begin(), parts.end(), [&](const auto& p) {
+      std::size_t e = 0;
+      return region_prefix(line.substr(p.first, p.second - p.first), e) && e == p.second - p.first;
+    });
+    for (std::size_t k = 1; k < parts.size() && !region_list; ++k) {
+      std::size_t name_end = 0;
+      const auto [rb, re] = parts[k];
+      if (!region_prefix(line.substr(rb, re - rb), name_end)) continue;
+      // The place part before: its last words when icons or other text precede them.
+      auto [pb, pe] = parts[k - 1];
+      std::string_view before = line.substr(pb, pe - pb);
+      std::size_t cut = 0;
+      while (cut < before.size() && !place_part(before.substr(cut))) {
+        const std::size_t space = before.find(' ', cut);
+        if (space == std::string_view::npos) { cut = before.size(); break; }
+        cut = space + 1;
+      }
+      if (cut >= before.size()) continue;
+      std::size_t begin = pb + cut, end = rb + name_end;
+      // A further region or country after it ("Maine, US").
+      while (end == re && k + 1 < parts.size()) {
+        const auto [nb, ne] = parts[k + 1];
+        std::size_t next_end = 0;
+        if (!region_prefix(line.substr(nb, ne - nb), next_end)) break;
+        end = nb + next_end;
+        ++k;
+      }
+      out.push_back(span(begin, end, "address", 0.7, "ocr+gazetteer"));
+      break;
+    }
+    chip_begin = chip_end + 1;
+  }
+  return out;
+}
+
 std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& context, bool after_street) {
   std::vector<PiiSpan> out;
   static const std::string street_types =
@@ -836,6 +937,8 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
     while (e > b && is_space(line[e - 1])) --e;
     out.push_back(span(b, e, "address", 0.8, "ocr+regex"));
   }
+  if (out.empty()) out = find_places(line);
+  if (!out.empty() && out.front().source == "ocr+gazetteer") return out;
   if (!out.empty()) {
     // A street line often continues with ", City, ST 12345": take it along.
     static const std::regex tail(

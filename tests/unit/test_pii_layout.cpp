@@ -309,3 +309,20 @@ TEST(PiiLayout, ChatLogSendersAndRepeatsOfFoundValues) {
   auto weak = page({text_at(10, 20, "<"), text_at(150, 20, "Zorblat"), text_at(40, 400, "Welcome to Zorblat today")});
   EXPECT_EQ(found(dtap::find_pii(weak)), V{"Zorblat"});
 }
+
+TEST(PiiRecognisers, PlacesEndingInARegionOrCountry) {
+  auto texts = [](std::string_view line) {
+    V out;
+    for (const auto& s : dtap::find_places(line)) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  // A trip's stops behind a pin icon, with OCR noise after them; chips in brackets.
+  EXPECT_EQ(texts("9 Bar Harbor, Maine, US eee oe"), V{"Bar Harbor, Maine, US"});
+  EXPECT_EQ(texts("Hancock County, Maine, US"), V{"Hancock County, Maine, US"});
+  EXPECT_EQ(texts("(St. Gallen, Switzerland ) (Bavaria, Germany ) ("), (V{"St. Gallen, Switzerland", "Bavaria, Germany"}));
+  EXPECT_EQ(texts("Our trip to Garching bei München, Germany"), V{"Garching bei München, Germany"});
+  // No region at the end, lists of countries, UI text with commas, lower-case words.
+  for (const char* s : {"Bar Harbor", "France, Spain, Italy", "Settings, Privacy, Help", "Sort by name, date",
+                        "Maine Coon cats, kittens", "Hello, world", "shipped to germany, fast"})
+    EXPECT_TRUE(dtap::find_places(s).empty()) << s;
+}

@@ -63,6 +63,9 @@ bool looks_like_code_hosting(const std::vector<std::string>& line_texts);
 // ("Portland, OR 97205", "London SW1A 1AA", "10115 Berlin").
 // `after_street` says the line above is a street line, which admits looser
 // city lines.
+// "Town, Region[, Country]", "Town, Country" with a gazetteer of countries and
+// their subdivisions (share/dtap/pii/regions.txt): a place the user was at.
+std::vector<PiiSpan> find_places(std::string_view line);
 std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& context = "",
                                     bool after_street = false);
 
