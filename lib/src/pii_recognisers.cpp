@@ -1243,7 +1243,11 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
       // A name that is also a word ("Mark", "Grace") or a following word that is
       // not a surname but a word ("Will Help"): not enough on its own.
       bool plain_first = first && !lists->is_common(toks[k].text);
-      if (first && n >= 2 && !lists->is_last(toks[k + 1].text) &&
+      // A line that is only the name ("Peter Weyland", "Sophie Stiller" as a
+      // sender or contact row) needs less: a surname that is no word, or a first name that is none.
+      const bool whole_line = k == 0 && n == toks.size() && n >= 2 && looks_like_person_name(line);
+      const bool whole_line_name = whole_line && (plain_first || !lists->is_common(toks[k + 1].text));
+      if (first && n >= 2 && !lists->is_last(toks[k + 1].text) && !whole_line_name &&
           (!plain_first || lists->is_common(toks[k + 1].text)))
         first = false;
       if (first && n >= 2) {

@@ -326,3 +326,19 @@ TEST(PiiRecognisers, PlacesEndingInARegionOrCountry) {
                         "Maine Coon cats, kittens", "Hello, world", "shipped to germany, fast"})
     EXPECT_TRUE(dtap::find_places(s).empty()) << s;
 }
+
+TEST(PiiRecognisers, ALineThatIsOnlyANameNeedsLess) {
+  const auto& lists = dtap::NameLists::shipped();
+  auto names = [&](std::string_view line) {
+    V out;
+    for (const auto& s : dtap::find_names(line, "", &lists)) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  // A first name that is also a word with an unlisted surname, a listed first
+  // name with a surname that is also a word: names when they are the whole line.
+  EXPECT_EQ(names("Peter Weyland"), V{"Peter Weyland"});
+  EXPECT_EQ(names("Sophie Stiller"), V{"Sophie Stiller"});
+  // Not in running text, and not when both words are words.
+  EXPECT_TRUE(names("Ask Peter Weyland today").empty());
+  for (const char* s : {"Grace Period", "Will Help", "Mark Read", "Hope Street"}) EXPECT_TRUE(names(s).empty()) << s;
+}
