@@ -171,6 +171,7 @@ std::vector<PiiSpan> recognise_line(const std::string& text, const std::string& 
   add(find_id_numbers(value, context), vb);
   add(find_addresses(value, context, after_street), vb);
   add(find_usernames(value, context, code_hosting), vb);
+  add(find_shell_users(text), 0);
   add(find_actors(text, lists), 0);
   add(find_secrets(value, context), vb);
   // Names: the value after a name context, else anywhere on the line.

@@ -639,6 +639,52 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
   return out;
 }
 
+std::vector<PiiSpan> find_shell_users(std::string_view line) {
+  std::vector<PiiSpan> out;
+  const std::string text(line);
+  // Accounts no person owns, and placeholders of documentation.
+  auto system_account = [](const std::string& u) {
+    static const std::vector<std::string> names = {
+        "root", "wheel", "staff", "users", "admin", "nobody", "daemon", "www-data", "adm", "sudo", "docker", "user",
+        "username", "yourname", "your-name", "you", "me", "shared", "public", "default", "guest", "runner", "bin", "sys"};
+    return std::find(names.begin(), names.end(), lower(u)) != names.end();
+  };
+  // A prompt or an ssh target: "alice@laptop:~/src$", "[bob@web01 ~]$", "ssh deploy@10.0.0.12".
+  static const std::regex user_at_host(R"(([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9]))");
+  for (auto [b, e] : matches(user_at_host, line)) {
+    if (b > 0 && !is_space(line[b - 1]) && line[b - 1] != '[' && line[b - 1] != '(') continue;
+    const std::string before = lower(line.substr(0, b));
+    static const std::regex remote_command(R"((^|\s)(ssh|scp|sftp|mosh|rsync|telnet)\s+(-\S+\s+(\d+\s+)?)*$)");  // "ssh -p 2222 user@host"
+    const bool command = std::regex_search(before, remote_command);
+    const bool prompt = (e < line.size() && line[e] == ':' && e + 1 < line.size() && (line[e + 1] == '~' || line[e + 1] == '/')) ||
+                        (e + 1 < line.size() && line[e] == ' ' && line[e + 1] == '~') || (b > 0 && line[b - 1] == '[');
+    if (command || prompt) out.push_back(span(b, e, "username", 0.85, "ocr+regex"));
+  }
+  // A home folder: "/home/alice/", "/Users/jsmith", "C:\Users\jsmith\Desktop".
+  static const std::regex home(R"((?:/home/|/Users/|[A-Za-z]:\\Users\\)([A-Za-z0-9][A-Za-z0-9._-]*))");
+  for (std::sregex_iterator it(text.begin(), text.end(), home), end; it != end; ++it) {
+    if (system_account((*it)[1].str())) continue;
+    const auto b = static_cast<std::size_t>(it->position(1));
+    out.push_back(span(b, b + static_cast<std::size_t>(it->length(1)), "username", 0.8, "ocr+regex"));
+  }
+  // The owner (and group) columns of "ls -l": "drwxr-xr-x 2 alice staff 4096 Mar 3 notes".
+  static const std::regex listing(R"(^\s*[-dlcbps][rwxsStT-]{9}[.@+]?\s+\d+\s+([A-Za-z_][A-Za-z0-9._-]*)\s+([A-Za-z_][A-Za-z0-9._-]*)\s+\d)");
+  std::smatch m;
+  if (std::regex_search(text, m, listing))
+    for (int g = 1; g <= 2; ++g) {
+      if (system_account(m[g].str()) || (g == 2 && m[2].str() == m[1].str())) continue;
+      const auto b = static_cast<std::size_t>(m.position(g));
+      out.push_back(span(b, b + static_cast<std::size_t>(m.length(g)), "username", 0.75, "ocr+regex"));
+    }
+  // A pull request's source: "Merge pull request #42 from octocat/fix-typo".
+  static const std::regex merge(R"([Pp]ull request #\d+ from ([A-Za-z0-9][A-Za-z0-9-]*)/)");
+  if (std::regex_search(text, m, merge)) {
+    const auto b = static_cast<std::size_t>(m.position(1));
+    out.push_back(span(b, b + static_cast<std::size_t>(m.length(1)), "username", 0.8, "ocr+regex"));
+  }
+  return out;
+}
+
 bool looks_like_code_hosting(const std::vector<std::string>& line_texts) {
   static const std::vector<std::string> cues = {"pull requests", "pull request", "merge requests", "repositories",
                                                 "commits", "branches", "issues", "fork", "forks", "stars", "star",
@@ -1138,7 +1184,10 @@ bool activity_verb(std::string_view w) {
       "replied", "commented", "mentioned", "shared", "invited", "sent", "started", "changed", "created", "added",
       "removed", "posted", "wrote", "says", "said", "accepted", "requested", "reposted", "tagged", "updated",
       "uploaded", "edited", "pinned", "called", "is", "was", "has", "set", "renamed", "kicked", "banned", "made",
-      "join", "joins", "quit", "quits", "part", "parts", "leaves", "nick"};
+      "join", "joins", "quit", "quits", "part", "parts", "leaves", "nick",
+      // code hosting: "octocat opened this issue", "mkoenig pushed to main"
+      "opened", "closed", "reopened", "merged", "pushed", "committed", "authored", "reviewed", "approved", "forked",
+      "starred", "assigned", "unassigned", "labeled", "labelled", "referenced", "released", "published", "deleted"};
   return std::find(verbs.begin(), verbs.end(), lower(w)) != verbs.end();
 }
 

@@ -342,3 +342,33 @@ TEST(PiiRecognisers, ALineThatIsOnlyANameNeedsLess) {
   EXPECT_TRUE(names("Ask Peter Weyland today").empty());
   for (const char* s : {"Grace Period", "Will Help", "Mark Read", "Hope Street"}) EXPECT_TRUE(names(s).empty()) << s;
 }
+
+TEST(PiiRecognisers, AccountsOnTerminalAndCodeHostingScreens) {
+  auto users = [](std::string_view line) {
+    V out;
+    for (const auto& s : dtap::find_shell_users(line)) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  EXPECT_EQ(users("alice@laptop:~/projects$ ls -la"), V{"alice@laptop"});
+  EXPECT_EQ(users("[bob@web01 ~]$ sudo systemctl restart nginx"), V{"bob@web01"});
+  EXPECT_EQ(users("jdoe@MacBook-Pro ~ % git status"), V{"jdoe@MacBook-Pro"});
+  EXPECT_EQ(users("ssh -p 2222 deploy@backup"), V{"deploy@backup"});
+  EXPECT_EQ(users("cp notes /home/alice/Documents/"), V{"alice"});
+  EXPECT_EQ(users("C:\\Users\\jsmith\\Desktop>"), V{"jsmith"});
+  EXPECT_EQ(users("-rw-r--r-- 1 jsmith devs 220 Jan 1 .bashrc"), (V{"jsmith", "devs"}));
+  EXPECT_EQ(users("Merge pull request #42 from octocat/fix-typo"), V{"octocat"});
+  // E-mail addresses in prose, system accounts and documentation placeholders, paths without a home.
+  for (const char* s : {"Contact jane@example.com for help", "cd /home/user/src", "drwxr-xr-x 2 root root 4096 Mar 3 etc",
+                        "/usr/local/bin/node", "C:\\Program Files\\App", "Merge branch 'main' into dev"})
+    EXPECT_TRUE(users(s).empty()) << s;
+  // Code-hosting activity: the handle before the verb.
+  const auto& lists = dtap::NameLists::shipped();
+  auto actors = [&](std::string_view line) {
+    V out;
+    for (const auto& s : dtap::find_actors(line, &lists)) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  EXPECT_EQ(actors("octocat opened this issue 3 days ago"), V{"octocat"});
+  EXPECT_EQ(actors("mkoenig pushed to main"), V{"mkoenig"});
+  EXPECT_TRUE(actors("Issue opened by the team").empty());
+}

@@ -57,6 +57,10 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
 // long high-entropy tokens, recovery codes, the value after "Password",
 // "API key", "Token"... and a one-time code alone on a line ("123 456").
 std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& context = "");
+// Accounts on terminal and code-hosting screens: "user@host" in a prompt or
+// after ssh, a home folder's name ("/home/alice", "C:\\Users\\jsmith"), the
+// owner and group of an "ls -l" line, a pull request's source owner.
+std::vector<PiiSpan> find_shell_users(std::string_view line);
 // Whether a page's words are those of a code-hosting site (owner/repo names are handles there).
 bool looks_like_code_hosting(const std::vector<std::string>& line_texts);
 // Street lines ("1427 Oak Street, Apt 3B") and city/postcode lines
