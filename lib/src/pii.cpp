@@ -700,6 +700,14 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
       if (layout_only && (f.label == "name" || f.label == "username") &&
           (min_conf() < 10 || (utf8_length(f.text) <= 4 && min_conf() < 70)))
         continue;
+      // OCR may read a line twice (the page layout and dtap's lines): one finding per place.
+      auto same_place = std::find_if(out.begin(), out.end(), [&](const PiiFinding& o) {
+        return iou(o.bbox, f.bbox) >= 0.5 && text_similarity(o.text, f.text) >= 0.8;
+      });
+      if (same_place != out.end()) {
+        if (f.score > same_place->score) *same_place = std::move(f);
+        continue;
+      }
       out.push_back(std::move(f));
     }
   return out;

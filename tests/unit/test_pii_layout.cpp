@@ -372,3 +372,12 @@ TEST(PiiRecognisers, AccountsOnTerminalAndCodeHostingScreens) {
   EXPECT_EQ(actors("mkoenig pushed to main"), V{"mkoenig"});
   EXPECT_TRUE(actors("Issue opened by the team").empty());
 }
+
+TEST(PiiLayout, ALineReadTwiceGivesOneFinding) {
+  // The page layout and dtap's own lines may both read a line: one finding per place.
+  auto ocr = page({text_at(40, 100, "Ana Lopez"), text_at(41, 101, "Ana Lopez"), text_at(40, 300, "Ana Lopez")});
+  const auto found = dtap::find_pii(ocr);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_LT(found[0].bbox.y, 200);
+  EXPECT_GT(found[1].bbox.y, 200);
+}
