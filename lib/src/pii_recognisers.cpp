@@ -983,8 +983,6 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
     while (e > b && is_space(line[e - 1])) --e;
     out.push_back(span(b, e, "address", 0.8, "ocr+regex"));
   }
-  if (out.empty()) out = find_places(line);
-  if (!out.empty() && out.front().source == "ocr+gazetteer") return out;
   if (!out.empty()) {
     // A street line often continues with ", City, ST 12345": take it along.
     static const std::regex tail(
@@ -1032,6 +1030,9 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
     if (words >= 2 && std::any_of(whole.begin(), whole.end(), is_digit))
       out.push_back(span(b, e, "address", 0.7, "ocr+context"));
   }
+  // Last, a place that ends in a region or country ("Bar Harbor, Maine, US"):
+  // a postcode line above is the whole line, the place only a part of it.
+  if (out.empty()) out = find_places(line);
   return out;
 }
 
