@@ -194,6 +194,21 @@ std::vector<PiiSpan> find_emails(std::string_view line) {
       continue;
     out.push_back(span(b, e, "email", 0.8, "ocr+regex"));
   }
+  // An address cut off by a column or a chip: "ana@behance.c...", "ana@mercede.", "ana@wiki…".
+  // The ellipsis is the layout's, not the address's.
+  static const std::regex cut(
+      R"([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]{2,}(?:\.[A-Za-z0-9-]+)*\.?(?=\.\.\.|\xE2\x80\xA6|\.?$|\.?\s))");
+  for (auto [b, e] : matches(cut, line)) {
+    if ((b > 0 && line[b - 1] == '@') ||
+        std::any_of(out.begin(), out.end(), [&](const PiiSpan& s) { return s.begin < e && b < s.end; }))
+      continue;
+    std::string_view rest = line.substr(e);
+    const bool ellipsis = rest.substr(0, 3) == "..." || rest.substr(0, 3) == "\xE2\x80\xA6";
+    // Without an ellipsis only a dangling dot says the address was cut ("ana@mercede.").
+    if (!ellipsis && line[e - 1] != '.') continue;
+    while (e > b && line[e - 1] == '.') --e;
+    out.push_back(span(b, e, "email", 0.75, "ocr+regex"));
+  }
   return out;
 }
 
@@ -269,6 +284,16 @@ std::vector<PiiSpan> find_phones(std::string_view line, const std::string& conte
       }
     }
     i = next;
+  }
+  // A number of 10-13 digits alone on its line: a call log's or a contact
+  // table's row ("919867959495"), written without separators.
+  if (out.empty()) {
+    static const std::regex bare(R"(\s*(\+?\d{10,13})\s*)");
+    std::smatch m;
+    std::string ls(line);
+    if (std::regex_match(ls, m, bare))
+      out.push_back(span(static_cast<std::size_t>(m.position(1)), static_cast<std::size_t>(m.position(1) + m.length(1)),
+                         "phone", phone_context ? 0.75 : 0.6, "ocr+layout"));
   }
   return out;
 }
@@ -565,6 +590,18 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
     if (std::regex_match(std::string(line.substr(i, e - i)), domain)) continue;
     out.push_back(span(i, e, "username", context == "username" ? 0.95 : 0.85, "ocr+regex"));
   }
+  // Handles of other networks: an ENS name ("deepak.eth"), a Discord tag
+  // ("JohnDoe#1953"), a reddit user ("/u/spez", "u/spez").
+  {
+    static const std::regex other_networks(
+        R"((?:^|[\s(])([a-z0-9][a-z0-9-]{2,}\.eth|[A-Za-z0-9_.]{2,32}#\d{4}|/?u/[A-Za-z0-9_-]{3,20})(?=$|[\s),.!?:]))");
+    std::string ls(line);
+    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), other_networks); it != std::sregex_iterator(); ++it) {
+      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+      if (std::none_of(out.begin(), out.end(), [&](const PiiSpan& sp) { return sp.begin < e && b < sp.end; }))
+        out.push_back(span(b, e, "username", 0.8, "ocr+regex"));
+    }
+  }
   // A chat channel alone on its line ("#general", "# random"): a sidebar or title entry.
   {
     std::size_t b = 0;
@@ -779,10 +816,25 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     static const std::regex version(R"(v?\d+\.\d+[.\d]*[-+].*)");
     static const std::regex worded(R"((?:^|.*-)[A-Za-z]{5,}(?:-.*|$))");
     const std::string ts(t);
-    if (context != "secret" && (std::regex_match(ts, uuid) || std::regex_match(ts, version) || std::regex_match(ts, worded)))
+    // A branch or path ref in lower case ("origin/feature/avalonia-12") names things, it hides nothing.
+    static const std::regex ref(R"([a-z0-9._-]+(?:/[a-z0-9._-]+)+)");
+    static const std::regex ref_word(R"((?:^|.*[/_.-])[a-z]{4,}(?:[/_.-].*|$))");
+    if (context != "secret" && (std::regex_match(ts, uuid) || std::regex_match(ts, version) || std::regex_match(ts, worded) ||
+                                (std::regex_match(ts, ref) && std::regex_match(ts, ref_word))))
       continue;
     bool random = shannon_entropy(t) >= 3.6 && digits >= 2 && (char_classes(t) >= 3 || (is_hex(t) && t.size() >= 32));
     if (random) out.push_back(span(b, e, "secret", 0.75, "ocr+regex"));
+  }
+  // A code in a message ("Your verification code: 123456", "login code is 4821").
+  {
+    static const std::regex code_in_text(
+        R"((?:verification|security|login|sign-in|one-time|confirmation|authentication|2fa|otp|access)\s+code(?:\s+is)?:?\s+(\d{4,8})\b)",
+        std::regex::icase);
+    std::string ls(line);
+    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), code_in_text); it != std::sregex_iterator(); ++it) {
+      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+      if (!covered(b, e)) out.push_back(span(b, e, "secret", 0.85, "ocr+context"));
+    }
   }
   // The value of a secret parameter, also outside a whole URL ("?secret=JBSW...&").
   {
@@ -1074,6 +1126,13 @@ std::vector<Token> tokens_of(std::string_view line) {
   return out;
 }
 
+// Titles that stand before a name.
+bool honorific(std::string_view w) {
+  static const std::vector<std::string> titles = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame",
+                                                  "herr", "frau", "mme", "mlle", "sr", "sra", "srta"};
+  return std::find(titles.begin(), titles.end(), lower(w)) != titles.end();
+}
+
 bool greeting(std::string_view w) {
   std::string l = lower(w);
   return l == "hi" || l == "hello" || l == "hey" || l == "dear" || l == "thanks" || l == "thank" || l == "thx" ||
@@ -1162,6 +1221,15 @@ bool actor_word(std::string_view w, const NameLists* lists) {
   if (!w.empty() && !is_alnum(w[0]) && static_cast<unsigned char>(w[0]) < 0xC3) return false;
   if (w.rfind("\xE2\x80", 0) == 0) return false;  // typographic quotes and dashes
   if (lists && lists->is_brand(w)) return false;
+  // A short commit hash ("832fe28825") in a history column is no one's handle.
+  static const std::regex short_hash(R"([0-9a-f]{7,40})");
+  if (std::regex_match(std::string(w), short_hash) && std::any_of(w.begin(), w.end(), is_digit) &&
+      std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'f'; }))
+    return false;
+  // An acronym ("CRM", "GPU", "GPU-PC": capitals in parts of at most four) is a
+  // product or a part, not a person (a listed name in capitals, "JOHN" on a card, still is).
+  static const std::regex acronym(R"([A-Z]{2,4}(?:-[A-Z]{1,4})*)");
+  if (std::regex_match(std::string(w), acronym) && !(lists && (lists->is_first(w) || lists->is_last(w)))) return false;
   if (capitalised_word(w)) return !(lists && lists->is_common(w) && !lists->is_first(w));
   if (w.size() < 3) return false;
   bool digit = false, handle_mark = false, letters = false;
@@ -1250,6 +1318,19 @@ std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) 
     const bool activity = !toks[n - 1].punct_after && activity_verb(toks[verb].text) && !not_a_sender(toks[0].text);
     if (sender || activity) out.push_back(span(b, e, label_of(b, e), 0.7, "ocr+layout"));
   }
+  // "Ana Lopez <ana@example.com>", "Signed-off-by: leo <leo@example.cn>": the
+  // words right before an address in angle brackets name its owner.
+  for (std::size_t k = 1; k < toks.size(); ++k) {
+    std::string_view t = line.substr(toks[k].begin);
+    if (t.empty() || t[0] != '<' || t.find('@') == std::string_view::npos || toks[k - 1].punct_after) continue;
+    std::size_t first = k;
+    while (first > 0 && k - first < 3 && actor_word(toks[first - 1].text, lists) && !not_a_sender(toks[first - 1].text) &&
+           (first == k || !toks[first - 1].punct_after))
+      --first;
+    if (first == k) continue;
+    const std::size_t b = toks[first].begin, e = toks[k - 1].end;
+    out.push_back(span(b, e, label_of(b, e), 0.75, "ocr+context"));
+  }
   // "... from bob", "Meeting with Alice", "Booking - Arthur Dent" at the end of the line.
   for (std::size_t k = 0; k + 1 < toks.size(); ++k) {
     std::string w = lower(toks[k].text);
@@ -1285,6 +1366,18 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
     return n;
   };
   std::vector<bool> used(toks.size(), false);
+  // A title before capitalised words ("Mr Wade Warren", "Dr. Ana Lopez"): they
+  // are a name whatever the lists say; the title itself is not part of it.
+  for (std::size_t k = 0; k + 1 < toks.size(); ++k) {
+    if (!honorific(toks[k].text) || (toks[k].punct_after && line[toks[k].end] != '.')) continue;
+    std::size_t n = run_from(k + 1);
+    if (n == 0 || (lists && n == 1 && lists->is_common(toks[k + 1].text) && !lists->is_first(toks[k + 1].text) &&
+                   !lists->is_last(toks[k + 1].text)))
+      continue;  // "Dr Who", "Miss Universe"
+    out.push_back(span(toks[k + 1].begin, toks[k + n].end, "name", n >= 2 ? 0.85 : 0.7, "ocr+context"));
+    for (std::size_t t = k; t <= k + n; ++t) used[t] = true;
+    k += n;
+  }
   if (lists && !lists->empty()) {
     for (std::size_t k = 0; k < toks.size(); ++k) {
       if (used[k] || !capitalised_word(toks[k].text)) continue;

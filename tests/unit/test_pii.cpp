@@ -329,3 +329,54 @@ TEST(PiiUsername, DomainsAndFragmentsAreNotHandles) {
   EXPECT_TRUE(dtap::find_usernames("support@apple.com or @apple.com").empty());
   EXPECT_TRUE(dtap::find_usernames("(sient", "username").empty());
 }
+
+TEST(PiiEmail, AddressesCutOffByTheLayout) {
+  for (std::string l : {"wadewarren@behance.c...", "bessiecooper@mercede.", "ana@wiki\xE2\x80\xA6 New"})
+    EXPECT_EQ(texts(l, dtap::find_emails(l)).size(), 1u) << l;
+  EXPECT_EQ(texts("wadewarren@behance.c...", dtap::find_emails("wadewarren@behance.c...")), V{"wadewarren@behance.c"});
+  // A handle's server or a sentence's end without an ellipsis is no cut address.
+  for (std::string l : {"@ana@social", "write to ana@home", "Go... @team"}) EXPECT_TRUE(dtap::find_emails(l).empty()) << l;
+}
+
+TEST(PiiName, TitlesBeforeNames) {
+  const auto& lists = dtap::NameLists::shipped();
+  auto found = [&](const std::string& l) { return texts(l, dtap::find_names(l, "", &lists)); };
+  EXPECT_EQ(found("@ Mr Wade Warren"), V{"Wade Warren"});
+  EXPECT_EQ(found("Dr. Okonkwo Adebayo replied"), V{"Okonkwo Adebayo"});
+  EXPECT_EQ(found("Mrs Amani Huber Qualified"), V{"Amani Huber Qualified"});
+  for (std::string l : {"Dr Who", "Miss Universe", "Mr"}) EXPECT_TRUE(found(l).empty()) << l;
+}
+
+TEST(PiiActors, OwnerBeforeAnAddressInAngleBrackets) {
+  const auto& lists = dtap::NameLists::shipped();
+  auto found = [&](const std::string& l) { return texts(l, dtap::find_actors(l, &lists)); };
+  EXPECT_EQ(found("Signed-off-by: leo <leo@example.cn>"), V{"leo"});
+  EXPECT_EQ(found("From: Zanele Mokoena <zm@example.org>"), V{"Zanele Mokoena"});
+  EXPECT_TRUE(found("Reply to <team@example.org>").empty());
+}
+
+TEST(PiiActors, HashesAndAcronymsAreNoRowTitles) {
+  const auto& lists = dtap::NameLists::shipped();
+  for (std::string l : {"832fe28825", "CRM", "GPU-PC", "BING"}) EXPECT_FALSE(dtap::looks_like_row_title(l, &lists)) << l;
+  for (std::string l : {"RAGHURAM GANESH", "rx8geek", "JOHN"}) EXPECT_TRUE(dtap::looks_like_row_title(l, &lists)) << l;
+}
+
+TEST(PiiUsername, EnsDiscordAndRedditHandles) {
+  for (std::string l : {"deepak.eth", "JohnDoe#1953", "/u/spez", "u/spez"})
+    EXPECT_EQ(texts(l, dtap::find_usernames(l)), V{l}) << l;
+  for (std::string l : {"see page 3/4", "Issue #1234", "ethereum.eth2"}) EXPECT_TRUE(dtap::find_usernames(l).empty()) << l;
+}
+
+TEST(PiiSecret, CodesInMessagesButNotBranchRefs) {
+  const std::string sms = "Your verification code: 123456, do not share it";
+  EXPECT_EQ(texts(sms, dtap::find_secrets(sms)), V{"123456"});
+  EXPECT_EQ(texts("login code is 4821", dtap::find_secrets("login code is 4821")), V{"4821"});
+  EXPECT_TRUE(dtap::find_secrets("origin/feature/avalonia-12").empty());
+  EXPECT_TRUE(dtap::find_secrets("Code 12 of 40").empty());
+}
+
+TEST(PiiPhone, BareNumberAloneOnItsLine) {
+  EXPECT_EQ(texts("919867959495", dtap::find_phones("919867959495")), V{"919867959495"});
+  EXPECT_EQ(texts(" +4567890123 ", dtap::find_phones(" +4567890123 ")), V{"+4567890123"});
+  for (std::string l : {"123456789", "12345678901234", "Order 919867959495"}) EXPECT_TRUE(dtap::find_phones(l).empty()) << l;
+}
