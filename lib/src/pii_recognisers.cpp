@@ -28,13 +28,20 @@ std::string lower(std::string_view s) {
 }
 
 // All matches of `re` in `line` as [begin, end).
-std::vector<std::pair<std::size_t, std::size_t>> matches(const std::regex& re, std::string_view line) {
+// Where `re` matches in `line`: the whole match, or its capture `group`.
+std::vector<std::pair<std::size_t, std::size_t>> matches(const std::regex& re, std::string_view line, int group = 0) {
   std::vector<std::pair<std::size_t, std::size_t>> out;
   std::string s(line);
   for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it)
-    out.push_back({static_cast<std::size_t>(it->position(0)),
-                   static_cast<std::size_t>(it->position(0) + it->length(0))});
+    if ((*it)[group].matched)
+      out.push_back({static_cast<std::size_t>(it->position(group)),
+                     static_cast<std::size_t>(it->position(group) + it->length(group))});
   return out;
+}
+
+// Whether [b, e) overlaps a span already found.
+bool overlaps_any(const std::vector<PiiSpan>& found, std::size_t b, std::size_t e) {
+  return std::any_of(found.begin(), found.end(), [&](const PiiSpan& s) { return s.begin < e && b < s.end; });
 }
 
 // The word just before `pos` (letters only, lower case), skipping spaces.
@@ -190,7 +197,7 @@ std::vector<PiiSpan> find_emails(std::string_view line) {
       R"([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?:\. | )(?:com|org|net|io|de|fr|uk|co|eu|me|ch|nl|at|it|es|info|dev|app)\b)");
   for (auto [b, e] : matches(spaced, line)) {
     if ((b > 0 && line[b - 1] == '@') ||
-        std::any_of(out.begin(), out.end(), [&](const PiiSpan& s) { return s.begin < e && b < s.end; }))
+        overlaps_any(out, b, e))
       continue;
     out.push_back(span(b, e, "email", 0.8, "ocr+regex"));
   }
@@ -200,7 +207,7 @@ std::vector<PiiSpan> find_emails(std::string_view line) {
       R"([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]{2,}(?:\.[A-Za-z0-9-]+)*\.?(?=\.\.\.|\xE2\x80\xA6|\.?$|\.?\s))");
   for (auto [b, e] : matches(cut, line)) {
     if ((b > 0 && line[b - 1] == '@') ||
-        std::any_of(out.begin(), out.end(), [&](const PiiSpan& s) { return s.begin < e && b < s.end; }))
+        overlaps_any(out, b, e))
       continue;
     std::string_view rest = line.substr(e);
     const bool ellipsis = rest.substr(0, 3) == "..." || rest.substr(0, 3) == "\xE2\x80\xA6";
@@ -595,12 +602,8 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
   {
     static const std::regex other_networks(
         R"((?:^|[\s(])([a-z0-9][a-z0-9-]{2,}\.eth|[A-Za-z0-9_.]{2,32}#\d{4}|/?u/[A-Za-z0-9_-]{3,20})(?=$|[\s),.!?:]))");
-    std::string ls(line);
-    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), other_networks); it != std::sregex_iterator(); ++it) {
-      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
-      if (std::none_of(out.begin(), out.end(), [&](const PiiSpan& sp) { return sp.begin < e && b < sp.end; }))
-        out.push_back(span(b, e, "username", 0.8, "ocr+regex"));
-    }
+    for (auto [b, e] : matches(other_networks, line, 1))
+      if (!overlaps_any(out, b, e)) out.push_back(span(b, e, "username", 0.8, "ocr+regex"));
   }
   // A chat channel alone on its line ("#general", "# random"): a sidebar or title entry.
   {
@@ -623,23 +626,19 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
   // "[owner/repo] Title": a code host's notification subject, on any page.
   {
     static const std::regex bracketed(R"(\[([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9_.-]{1,100})\])");
-    std::string ls(line);
-    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), bracketed); it != std::sregex_iterator(); ++it) {
-      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
-      const std::string ref = it->str(1);
+    for (auto [b, e] : matches(bracketed, line, 1)) {
+      const std::string ref(line.substr(b, e - b));
       const std::size_t slash = ref.find('/');
       auto has_letter = [](const std::string& t) { return std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }); };
       if (!has_letter(ref.substr(0, slash)) || !has_letter(ref.substr(slash + 1))) continue;  // "[12/05]"
-      if (std::none_of(out.begin(), out.end(), [&](const PiiSpan& sp) { return sp.begin < e && b < sp.end; }))
+      if (!overlaps_any(out, b, e))
         out.push_back(span(b, e, "username", 0.75, "ocr+regex"));
     }
   }
   if (code_hosting) {
     // "owner/repo" (not a path, a date or "and/or").
     static const std::regex repo(R"((?:^|[\s(])([A-Za-z0-9][A-Za-z0-9_.-]{1,38}/[A-Za-z0-9_.-]{2,100}))");
-    std::string s(line);
-    for (auto it = std::sregex_iterator(s.begin(), s.end(), repo); it != std::sregex_iterator(); ++it) {
-      std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+    for (auto [b, e] : matches(repo, line, 1)) {
       if (e < line.size() && (line[e] == '/' || line[e] == ':')) continue;  // a longer path or URL
       trim_trailing_punct(line, b, e);
       std::string_view tok = line.substr(b, e - b);
@@ -699,11 +698,8 @@ std::vector<PiiSpan> find_shell_users(std::string_view line) {
   }
   // A home folder: "/home/alice/", "/Users/jsmith", "C:\Users\jsmith\Desktop".
   static const std::regex home(R"((?:/home/|/Users/|[A-Za-z]:\\Users\\)([A-Za-z0-9][A-Za-z0-9._-]*))");
-  for (std::sregex_iterator it(text.begin(), text.end(), home), end; it != end; ++it) {
-    if (system_account((*it)[1].str())) continue;
-    const auto b = static_cast<std::size_t>(it->position(1));
-    out.push_back(span(b, b + static_cast<std::size_t>(it->length(1)), "username", 0.8, "ocr+regex"));
-  }
+  for (auto [b, e] : matches(home, line, 1))
+    if (!system_account(std::string(line.substr(b, e - b)))) out.push_back(span(b, e, "username", 0.8, "ocr+regex"));
   // The owner (and group) columns of "ls -l": "drwxr-xr-x 2 alice staff 4096 Mar 3 notes".
   static const std::regex listing(R"(^\s*[-dlcbps][rwxsStT-]{9}[.@+]?\s+\d+\s+([A-Za-z_][A-Za-z0-9._-]*)\s+([A-Za-z_][A-Za-z0-9._-]*)\s+\d)");
   std::smatch m;
@@ -715,10 +711,7 @@ std::vector<PiiSpan> find_shell_users(std::string_view line) {
     }
   // A pull request's source: "Merge pull request #42 from octocat/fix-typo".
   static const std::regex merge(R"([Pp]ull request #\d+ from ([A-Za-z0-9][A-Za-z0-9-]*)/)");
-  if (std::regex_search(text, m, merge)) {
-    const auto b = static_cast<std::size_t>(m.position(1));
-    out.push_back(span(b, b + static_cast<std::size_t>(m.length(1)), "username", 0.8, "ocr+regex"));
-  }
+  for (auto [b, e] : matches(merge, line, 1)) out.push_back(span(b, e, "username", 0.8, "ocr+regex"));
   return out;
 }
 
@@ -800,9 +793,7 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     trim_trailing_punct(line, b, e);
     if (e > b) toks.push_back({b, e});
   }
-  auto covered = [&](std::size_t b, std::size_t e) {
-    return std::any_of(out.begin(), out.end(), [&](const PiiSpan& s) { return b < s.end && s.begin < e; });
-  };
+  auto covered = [&](std::size_t b, std::size_t e) { return overlaps_any(out, b, e); };
   static const std::regex token_chars(R"([A-Za-z0-9_+/=.-]+)");
   for (auto [b, e] : toks) {
     std::string_view t = line.substr(b, e - b);
@@ -830,11 +821,8 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     static const std::regex code_in_text(
         R"((?:verification|security|login|sign-in|one-time|confirmation|authentication|2fa|otp|access)\s+code(?:\s+is)?:?\s+(\d{4,8})\b)",
         std::regex::icase);
-    std::string ls(line);
-    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), code_in_text); it != std::sregex_iterator(); ++it) {
-      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+    for (auto [b, e] : matches(code_in_text, line, 1))
       if (!covered(b, e)) out.push_back(span(b, e, "secret", 0.85, "ocr+context"));
-    }
   }
   // The value of a secret parameter, also outside a whole URL ("?secret=JBSW...&").
   {
@@ -842,11 +830,8 @@ std::vector<PiiSpan> find_secrets(std::string_view line, const std::string& cont
     static const std::regex param(
         R"([?&](?:secret|token|access_token|api_key|apikey|password|pwd)=([A-Za-z0-9_%.~+/-]{6,}(?: [A-Za-z0-9_%.~+/-]+)*(?=&)|[A-Za-z0-9_%.~+/-]{6,}))",
         std::regex::icase);
-    std::string ls(line);
-    for (auto it = std::sregex_iterator(ls.begin(), ls.end(), param); it != std::sregex_iterator(); ++it) {
-      const std::size_t b = static_cast<std::size_t>(it->position(1)), e = b + static_cast<std::size_t>(it->length(1));
+    for (auto [b, e] : matches(param, line, 1))
       if (!covered(b, e)) out.push_back(span(b, e, "secret", 0.85, "ocr+regex"));
-    }
   }
   // A generated password shown in clear: 14-64 characters without spaces,
   // letters, digits and symbols mixed ("W*Vr(A_,XWSVgzu_*^", ">WW)/Gy*fC#)m%KRSz0=").
@@ -1322,7 +1307,11 @@ std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) 
   // words right before an address in angle brackets name its owner.
   for (std::size_t k = 1; k < toks.size(); ++k) {
     std::string_view t = line.substr(toks[k].begin);
-    if (t.empty() || t[0] != '<' || t.find('@') == std::string_view::npos || toks[k - 1].punct_after) continue;
+    t = t.substr(0, t.find(' '));  // "<ana@example.com>" is one word
+    const std::size_t at = t.find('@');
+    if (t.empty() || t[0] != '<' || at == std::string_view::npos || t.find('>', at) == std::string_view::npos ||
+        toks[k - 1].punct_after)
+      continue;
     std::size_t first = k;
     while (first > 0 && k - first < 3 && actor_word(toks[first - 1].text, lists) && !not_a_sender(toks[first - 1].text) &&
            (first == k || !toks[first - 1].punct_after))

@@ -353,6 +353,7 @@ TEST(PiiActors, OwnerBeforeAnAddressInAngleBrackets) {
   EXPECT_EQ(found("Signed-off-by: leo <leo@example.cn>"), V{"leo"});
   EXPECT_EQ(found("From: Zanele Mokoena <zm@example.org>"), V{"Zanele Mokoena"});
   EXPECT_TRUE(found("Reply to <team@example.org>").empty());
+  EXPECT_TRUE(found("Ana <3 you @bob").empty());  // a heart and a mention, no address
 }
 
 TEST(PiiActors, HashesAndAcronymsAreNoRowTitles) {
