@@ -6,7 +6,8 @@
 #   bench/transfer.sh [N]        (N screens, default 100)
 # Environment: DTAP_BIN (default build/bin), WORK (default build/bench-transfer),
 # METHODS (default "none mask blur mosaic noise decoy dualtap"; "pgd" and any
-# "gen:NAME=MODEL" such as a leave-one-out generator may be added), ROUTERS
+# "gen:NAME=MODEL" such as a leave-one-out generator may be added; METHOD@E runs a
+# method at eps E, e.g. "blur@0.38 decoy@0.27" for the frontier at equal budget), ROUTERS
 # (default "reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt
 # tesseract tesseract:script/Latin gocr ocrad"), SEED (default the held-out 1001; 3003 to choose settings), EPS (noise, decoy, pgd: default
 # the shipped generator's), THREADS.
@@ -33,9 +34,12 @@ slug() { printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'; }
 for m in $METHODS; do
   name=${m%%=*}; name=${name#gen:}
   out="$WORK/$(slug "$name")-$N"
-  args=(--method "$m")
+  # METHOD@E: that method at eps E (mask, blur and mosaic are unbounded without it).
+  method=$m; eps=$EPS
+  case $m in gen:*) ;; *@*) method=${m%@*}; eps=${m#*@} ;; esac
+  args=(--method "$method")
   case $m in
-    noise|decoy|pgd) args+=(--epsilon "$EPS") ;;
+    noise*|decoy*|pgd*|mask@*|blur@*|mosaic@*) args+=(--epsilon "$eps") ;;
     dualtap) args+=(-m "$MODEL") ;;
     gen:*) args=(--method dualtap -m "${m#*=}") ;;
   esac
@@ -53,7 +57,7 @@ for m in $METHODS; do
   done
 done
 
-echo "== $N screens of seed $SEED ($([ "$SEED" = "$HELDOUT_SEED" ] && echo held-out || echo NOT held-out)), dtap-annotate boxes; eps $EPS for noise/decoy/pgd; the generator saw: $(jq -r '.training.readers | join(", ")' "$MODEL.json")"
+echo "== $N screens of seed $SEED ($([ "$SEED" = "$HELDOUT_SEED" ] && echo held-out || echo NOT held-out)), dtap-annotate boxes; eps $EPS for noise/decoy/pgd (METHOD@E rows at E); the generator saw: $(jq -r '.training.readers | join(", ")' "$MODEL.json")"
 printf '%-12s %-24s %6s %8s %6s %7s %8s %8s %9s %9s\n' method router PLR PLR/base TSR PSNR PSNR-in SSIM-out "PLR[jpg]" "PLR[0.5]"
 for r in $ROUTERS; do
   base=$(jq -r .plr "$WORK/none-$N.$(slug "$r").json" 2>/dev/null || echo null)

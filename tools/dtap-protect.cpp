@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(dtap::protect_methods()))->capture_default_str();
   app.add_option("-m,--model", o.model, "dualtap: generator checkpoint (default: the shipped share/dtap/models/generator.pt)");
   app.add_option("--epsilon", o.epsilon,
-                 "Bound of the perturbation inside the mask, [0,1] units (default: the model's; 0.25 for pgd, noise and decoy)")
+                 "Bound of the perturbation inside the mask, [0,1] units (default: the model's; 0.25 for pgd, noise and decoy; "
+                 "mask, blur and mosaic unbounded unless given)")
       ->check(CLI::Range(0.0, 1.0));
   dtap::add_reader_option(app, o.readers, "pgd");
   app.add_option("--steps", o.steps, "pgd: optimisation steps per image")->check(CLI::Range(1, 100000))->capture_default_str();

@@ -211,6 +211,14 @@ cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes,
         }
     }
   }
+  // Bounded like the generator (--epsilon given): each channel moves by at most
+  // eps, so every method can be compared at the same L-infinity budget.
+  if (epsilon < 1) {
+    const cv::Scalar e(epsilon, epsilon, epsilon);
+    cv::Mat hi = rgb + e, lo = rgb - e;
+    cv::min(out, hi, out);
+    cv::max(out, lo, out);
+  }
   return out;
 }
 

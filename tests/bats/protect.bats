@@ -16,7 +16,8 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d\n", $1*16777216+$2*
 @test "baselines write same-size PNGs and protect records; only PII boxes change" {
   dtap-synth -n 2 --seed 3 --size 720x1600 -o shots > shots.jsonl
   for m in mask blur mosaic noise decoy none; do
-    run --separate-stderr dtap-protect --method $m --epsilon 0.2 -o out-$m < shots.jsonl
+    eps=(); case $m in noise|decoy) eps=(--epsilon 0.2) ;; esac
+    run --separate-stderr dtap-protect --method $m "${eps[@]}" -o out-$m < shots.jsonl
     assert_success
     printf '%s\n' "$output" > $m.jsonl
     assert_jsonl $m.jsonl
@@ -30,6 +31,13 @@ png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d\n", $1*16777216+$2*
   jq -e -s 'all(.protect.psnr == null)' none.jsonl     # identical image
   jq -e -s 'all(.protect.epsilon == 0.2)' noise.jsonl decoy.jsonl
   jq -e -s 'all(.protect.epsilon == null)' mosaic.jsonl
+  # Given an epsilon, mosaic is bounded by it: less change, higher PSNR, epsilon reported.
+  run --separate-stderr dtap-protect --method mosaic --epsilon 0.2 -o out-mosaic-0.2 < shots.jsonl
+  assert_success
+  printf '%s\n' "$output" > mosaic-0.2.jsonl
+  jq -e -s 'all(.protect.epsilon == 0.2)' mosaic-0.2.jsonl
+  jq -e -s --slurpfile free mosaic.jsonl '[.[].protect.psnr] as $b | [$free[].protect.psnr] as $f
+                                          | all(range(0; length); $b[.] > $f[.])' mosaic-0.2.jsonl
   for f in shots/*.png; do cmp "$f" "out-none/$(basename "$f")"; done
   # "protected" PNGs differ from the originals for the real baselines
   ! cmp -s shots/$(ls shots | head -1) out-mask/$(ls shots | head -1)

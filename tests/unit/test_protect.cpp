@@ -54,11 +54,32 @@ TEST(ProtectBaselines, ChangeOnlyInsidePiiBoxes) {
 TEST(ProtectBaselines, MaskFillsWithTheBackground) {
   cv::Mat img(60, 100, CV_32FC3, cv::Scalar(0.9, 0.8, 0.7));
   cv::putText(img, "Ana Li", {12, 40}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(0, 0, 0), 2);
-  cv::Mat out = dtap::protect_baseline(img, {{8, 10, 90, 40}}, "mask", 0, 0);
+  cv::Mat out = dtap::protect_baseline(img, {{8, 10, 90, 40}}, "mask", 1, 0);
   cv::Scalar mean, sd;
   cv::meanStdDev(out(cv::Rect(8, 10, 90, 40)), mean, sd);
   EXPECT_NEAR(mean[0], 0.9, 1e-5);
   EXPECT_NEAR(sd[0], 0.0, 1e-6);
+}
+
+TEST(ProtectBaselines, FillsAreBoundedByEpsilonWhenGivenOne) {
+  cv::Mat img = striped(160, 120);
+  std::vector<cv::Rect> boxes = {{10, 10, 60, 20}, {50, 70, 90, 30}};
+  for (const std::string method : {"mask", "blur", "mosaic"}) {
+    cv::Mat free = dtap::protect_baseline(img, boxes, method, 1, 0);
+    EXPECT_GT(cv::norm(free, img, cv::NORM_INF), 0.5) << method;  // unbounded: strokes vanish
+    cv::Mat bounded = dtap::protect_baseline(img, boxes, method, 0.2, 0);
+    EXPECT_LE(cv::norm(bounded, img, cv::NORM_INF), 0.2 + 1e-6) << method;
+    EXPECT_EQ(changed(img, bounded, boxes).first, 0) << method;  // still only inside the boxes
+    EXPECT_GT(changed(img, bounded, boxes).second, 100) << method;
+    // Where the unbounded change is small it is kept as it is.
+    cv::Mat d_free = cv::abs(free - img), d_bounded = cv::abs(bounded - img);
+    for (int y = 0; y < img.rows; ++y)
+      for (int x = 0; x < img.cols; ++x)
+        for (int c = 0; c < 3; ++c)
+          if (d_free.at<cv::Vec3f>(y, x)[c] <= 0.2f) {
+            ASSERT_NEAR(d_bounded.at<cv::Vec3f>(y, x)[c], d_free.at<cv::Vec3f>(y, x)[c], 1e-6) << method;
+          }
+  }
 }
 
 TEST(ProtectBaselines, NoiseIsBoundedByEpsilonAndFollowsTheMask) {

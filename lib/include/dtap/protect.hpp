@@ -68,6 +68,8 @@ cv::Mat rect_mask(cv::Size size, const std::vector<cv::Rect>& rects);
 //          strokes brought to the same contrast; each channel moves by at most eps
 //          (times `mask` when given): a hand-made bar for the learned generator
 //   none   unchanged copy
+// mask, blur and mosaic are unbounded at epsilon >= 1; below 1 each channel
+// moves by at most epsilon (an L-infinity budget like the generator's).
 // Only pixels inside the boxes (or where mask > 0) change. `seed` drives noise and decoy.
 cv::Mat protect_baseline(const cv::Mat& rgb, const std::vector<cv::Rect>& boxes, const std::string& method,
                          double epsilon, std::uint64_t seed, const cv::Mat& mask = cv::Mat());
