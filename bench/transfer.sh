@@ -10,7 +10,7 @@
 # method at eps E, e.g. "blur@0.38 decoy@0.27" for the frontier at equal budget), ROUTERS
 # (default "reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt
 # tesseract tesseract:script/Latin gocr ocrad"), SEED (default the held-out 1001; 3003 to choose settings), EPS (noise, decoy, pgd: default
-# the shipped generator's), THREADS.
+# the shipped generator's), TRANSFORMS (default "jpeg:75 scale:0.5"; "" skips them), THREADS.
 # Rows: method x router; PLR/base is against the unprotected row of that router.
 # TSR: the Tesseract agent for Tesseract routers, the neural reader agent for
 # reader routers (none for gocr/ocrad, which give no boxes). PLR[jpeg:75] and
@@ -23,6 +23,7 @@ bench_init build/bench-transfer
 METHODS=${METHODS:-"none mask blur mosaic noise decoy dualtap"}
 ROUTERS=${ROUTERS:-"reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt tesseract tesseract:script/Latin gocr ocrad"}
 EPS=${EPS:-$(jq -r .eps "$MODEL.json")}
+TRANSFORMS=${TRANSFORMS-"jpeg:75 scale:0.5"}
 export DTAP_THREADS=$THREADS
 
 # SEED=3003 (the validation seed) for choosing settings; figures are reported on the held-out seed.
@@ -47,7 +48,8 @@ for m in $METHODS; do
   for r in $ROUTERS; do
     summary="$out.$(slug "$r").json"
     [ -s "$summary" ] && continue
-    agent=(--agent tesseract); transforms=(--router-transform jpeg:75 --router-transform scale:0.5)
+    agent=(--agent tesseract); transforms=()
+    for t in $TRANSFORMS; do transforms+=(--router-transform "$t"); done
     case $r in
       reader*) agent=(--agent "$r") ;;
       gocr|ocrad) transforms=() ;;

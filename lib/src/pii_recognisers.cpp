@@ -1206,11 +1206,7 @@ bool actor_word(std::string_view w, const NameLists* lists) {
   if (!w.empty() && !is_alnum(w[0]) && static_cast<unsigned char>(w[0]) < 0xC3) return false;
   if (w.rfind("\xE2\x80", 0) == 0) return false;  // typographic quotes and dashes
   if (lists && lists->is_brand(w)) return false;
-  // A short commit hash ("832fe28825") in a history column is no one's handle.
-  static const std::regex short_hash(R"([0-9a-f]{7,40})");
-  if (std::regex_match(std::string(w), short_hash) && std::any_of(w.begin(), w.end(), is_digit) &&
-      std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'f'; }))
-    return false;
+  if (looks_like_commit_hash(w)) return false;
   // An acronym ("CRM", "GPU", "GPU-PC": capitals in parts of at most four) is a
   // product or a part, not a person (a listed name in capitals, "JOHN" on a card, still is).
   static const std::regex acronym(R"([A-Z]{2,4}(?:-[A-Z]{1,4})*)");
@@ -1253,6 +1249,12 @@ bool not_a_sender(std::string_view w) {
 }
 
 }  // namespace
+
+bool looks_like_commit_hash(std::string_view w) {
+  static const std::regex hash(R"([0-9a-f]{7,40})");
+  return std::regex_match(std::string(w), hash) && std::any_of(w.begin(), w.end(), is_digit) &&
+         std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'f'; });
+}
 
 bool looks_like_handle(std::string_view s) {
   const bool lower = std::none_of(s.begin(), s.end(), is_upper);
@@ -1423,6 +1425,23 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
         (!(lists && lists->is_common(toks[e].text)) || (lists && lists->is_last(toks[e].text))))
       ++e;
     out.push_back(span(toks[v].begin, toks[e - 1].end, "name", 0.7, "ocr+context"));
+  }
+  // An owner or a person in brackets at the end of a line ("Gemeinsam (Ricki
+  // Hirner)", "Team calendar (Ana Lopez)"): two or three name-shaped words, not
+  // all dictionary words ("(Read Only)", "(United States)") and no brand.
+  {
+    static const std::regex bracketed(R"(\(([^()]+)\)\s*$)");
+    for (auto [b, e] : matches(bracketed, line, 1)) {
+      if (b < 2 || overlaps_any(out, b, e)) continue;
+      const std::string_view inner = line.substr(b, e - b);
+      auto words = tokens_of(inner);
+      if (words.size() < 2 || words.size() > 3 || !looks_like_person_name(inner)) continue;
+      const bool all_common = std::all_of(words.begin(), words.end(), [&](const Token& t) { return lists && lists->is_common(t.text); });
+      const bool brand = std::any_of(words.begin(), words.end(), [&](const Token& t) { return lists && lists->is_brand(t.text); });
+      const bool listed = lists && lists->is_first(words[0].text);
+      if (brand || (all_common && !listed)) continue;
+      out.push_back(span(b, e, "name", listed ? 0.8 : 0.65, "ocr+context"));
+    }
   }
   if (out.empty()) {
     // A greeting followed by a capitalised word, in a message ("Thanks Ana -").

@@ -362,6 +362,16 @@ TEST(PiiActors, HashesAndAcronymsAreNoRowTitles) {
   for (std::string l : {"RAGHURAM GANESH", "rx8geek", "JOHN"}) EXPECT_TRUE(dtap::looks_like_row_title(l, &lists)) << l;
 }
 
+TEST(PiiNames, APersonInBracketsAtTheEndOfALine) {
+  const auto& lists = dtap::NameLists::shipped();
+  for (auto [l, want] : std::vector<std::pair<std::string, std::string>>{
+           {"Gemeinsam (Ricki Hirner)", "Ricki Hirner"}, {"Team calendar (Wotan Grimgerd)", "Wotan Grimgerd"}})
+    EXPECT_EQ(texts(l, dtap::find_names(l, "", &lists)), V{want}) << l;
+  for (std::string l : {"Calendar (Read Only)", "Shipping (United States)", "Files (Google Drive)", "(Ricki Hirner)",
+                        "Sync (every 15 minutes)"})
+    EXPECT_TRUE(dtap::find_names(l, "", &lists).empty()) << l;
+}
+
 TEST(PiiUsername, EnsDiscordAndRedditHandles) {
   for (std::string l : {"deepak.eth", "JohnDoe#1953", "/u/spez", "u/spez"})
     EXPECT_EQ(texts(l, dtap::find_usernames(l)), V{l}) << l;

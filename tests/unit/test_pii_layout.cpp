@@ -109,6 +109,11 @@ TEST(PiiLayout, MemberListColumnsButNotTablesOrMenus) {
   for (const char* w : {"README.md", "LICENSE", "main.cpp", "setup.cfg", "Makefile.am", "index.ts"})
     files.push_back(text_at(900, 100 + 40.0 * static_cast<double>(files.size()), w));
   EXPECT_TRUE(dtap::find_pii(page(files)).empty());
+  // A commit history's column of short hashes is no member list.
+  std::vector<std::vector<Word>> hashes;
+  for (const char* w : {"832fe28825", "e5b417f841", "cc820302ab", "1661d32505", "5a91017d87", "554aa5892f"})
+    hashes.push_back(text_at(900, 100 + 40.0 * static_cast<double>(hashes.size()), w));
+  EXPECT_TRUE(dtap::find_pii(page(hashes)).empty());
   hosted = nicks;
   for (const char* w : {"Pull requests", "Issues", "Commits", "Branches", "Releases"})
     hosted.push_back(text_at(40, 100 + 40.0 * static_cast<double>(hosted.size()), w));

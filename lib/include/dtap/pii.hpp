@@ -103,6 +103,9 @@ bool looks_like_person_name(std::string_view line);
 // are capitalised, initials or handle-shaped, not all dictionary words
 // ("Wotan", "Marco B.", "rx8geek", "alice"). Used with layout cues.
 bool looks_like_row_title(std::string_view line, const NameLists* lists);
+// A short or full commit hash ("832fe28825"): 7-40 lower-case hex digits with
+// a digit and a letter. A history column's entry, no one's name or handle.
+bool looks_like_commit_hash(std::string_view word);
 // Whether a name-like value is a handle rather than a person's name: digits,
 // '_', '@', camelCase, or one all-lower-case word ("rx8geek", "TheRealLinga", "alice").
 bool looks_like_handle(std::string_view value);
