@@ -1133,6 +1133,9 @@ bool NameLists::is_first(std::string_view word) const {
 bool NameLists::is_last(std::string_view word) const {
   return std::binary_search(last.begin(), last.end(), lower(word));
 }
+bool NameLists::is_extra(std::string_view word) const {
+  return std::binary_search(extra.begin(), extra.end(), lower(word));
+}
 bool NameLists::is_common(std::string_view word) const {
   return std::binary_search(common.begin(), common.end(), lower(word));
 }
@@ -1149,7 +1152,8 @@ const NameLists& NameLists::shipped() {
       for (const auto& w : read_word_list(data_path(f))) l.last.push_back(lower(w));
     l.common = read_word_list(data_path("pii/common_words.txt"));
     for (const auto& w : read_word_list(data_path("pii/brands.txt"))) l.brands.push_back(lower(w));
-    for (auto* v : {&l.first, &l.last, &l.common, &l.brands}) {
+    l.extra = read_word_list(data_path("pii/names/detector-extra.txt"));
+    for (auto* v : {&l.first, &l.last, &l.common, &l.brands, &l.extra}) {
       std::sort(v->begin(), v->end());
       v->erase(std::unique(v->begin(), v->end()), v->end());
     }
@@ -1344,19 +1348,27 @@ std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) 
   return out;
 }
 
+namespace {
+// "Hirner", "Ana": one capital, then lower-case letters only (not "HELO", "McX", "iOS").
+bool title_case(std::string_view w) {
+  if (w.size() < 2 || !is_upper(w[0])) return false;
+  return std::all_of(w.begin() + 1, w.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80; });
+}
+}  // namespace
+
 std::vector<PiiSpan> find_names(std::string_view line, const std::string& context, const NameLists* lists) {
   std::vector<PiiSpan> out;
   auto toks = tokens_of(line);
-  // Capitalised run starting at token k (up to 3 words, stops at punctuation).
+  std::vector<bool> used(toks.size(), false);
+  // Capitalised run starting at token k (up to 3 words, stops at punctuation and at words already taken).
   auto run_from = [&](std::size_t k) {
     std::size_t n = 0;
-    while (k + n < toks.size() && n < 3 && capitalised_word(toks[k + n].text)) {
+    while (k + n < toks.size() && n < 3 && !used[k + n] && capitalised_word(toks[k + n].text)) {
       ++n;
       if (toks[k + n - 1].punct_after) break;
     }
     return n;
   };
-  std::vector<bool> used(toks.size(), false);
   // A title before capitalised words ("Mr Wade Warren", "Dr. Ana Lopez"): they
   // are a name whatever the lists say; the title itself is not part of it.
   for (std::size_t k = 0; k + 1 < toks.size(); ++k) {
@@ -1368,6 +1380,25 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
     out.push_back(span(toks[k + 1].begin, toks[k + n].end, "name", n >= 2 ? 0.85 : 0.7, "ocr+context"));
     for (std::size_t t = k; t <= k + n; ++t) used[t] = true;
     k += n;
+  }
+  // An owner or a person in brackets at the end of a line ("Gemeinsam (Ricki
+  // Hirner)", "Team calendar (Ana Lopez)"): two or three name-shaped words, not
+  // all dictionary words ("(Read Only)", "(United States)") and no brand.
+  {
+    static const std::regex bracketed(R"(\(([^()]+)\)\s*$)");
+    for (auto [b, e] : matches(bracketed, line, 1)) {
+      if (b < 2 || overlaps_any(out, b, e)) continue;
+      const std::string_view inner = line.substr(b, e - b);
+      auto words = tokens_of(inner);
+      if (words.size() < 2 || words.size() > 3 || !looks_like_person_name(inner)) continue;
+      const bool all_common = std::all_of(words.begin(), words.end(), [&](const Token& t) { return lists && lists->is_common(t.text); });
+      const bool brand = std::any_of(words.begin(), words.end(), [&](const Token& t) { return lists && lists->is_brand(t.text); });
+      const bool listed = lists && lists->is_first(words[0].text);
+      if (brand || (all_common && !listed)) continue;
+      out.push_back(span(b, e, "name", listed ? 0.8 : 0.65, "ocr+context"));
+      for (std::size_t t = 0; t < toks.size(); ++t)
+        if (toks[t].end > b - 1) used[t] = true;  // the bracket and its words
+    }
   }
   if (lists && !lists->empty()) {
     for (std::size_t k = 0; k < toks.size(); ++k) {
@@ -1381,7 +1412,7 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
       // sender or contact row) needs less: a surname that is no word, or a first name that is none.
       const bool whole_line = k == 0 && n == toks.size() && n >= 2 && looks_like_person_name(line);
       const bool whole_line_name = whole_line && (plain_first || !lists->is_common(toks[k + 1].text));
-      if (first && n >= 2 && !lists->is_last(toks[k + 1].text) && !whole_line_name &&
+      if (first && n >= 2 && !lists->is_surname(toks[k + 1].text) && !whole_line_name &&
           (!plain_first || lists->is_common(toks[k + 1].text)))
         first = false;
       if (first && n >= 2) {
@@ -1394,7 +1425,11 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
       } else if (first && ((k > 0 && greeting(toks[k - 1].text)) || (toks.size() == 1 && plain_first))) {
         out.push_back(span(toks[k].begin, toks[k].end, "name", toks.size() == 1 ? 0.6 : 0.8, "ocr+namelist"));
         used[k] = true;
-      } else if (!first && n >= 2 && lists->is_last(toks[k + 1].text) && looks_like_person_name(line)) {
+      } else if (!first && n >= 2 && looks_like_person_name(line) &&
+                 (lists->is_last(toks[k + 1].text) ||
+                  // a surname only the large list knows: after a first name or a name no dictionary has
+                  (lists->is_extra(toks[k + 1].text) && !lists->is_common(toks[k].text) &&
+                   title_case(toks[k].text) && title_case(toks[k + 1].text)))) {
         out.push_back(span(toks[k].begin, toks[k + 1].end, "name", 0.7, "ocr+namelist"));
         used[k] = used[k + 1] = true;
       }
@@ -1425,23 +1460,6 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
         (!(lists && lists->is_common(toks[e].text)) || (lists && lists->is_last(toks[e].text))))
       ++e;
     out.push_back(span(toks[v].begin, toks[e - 1].end, "name", 0.7, "ocr+context"));
-  }
-  // An owner or a person in brackets at the end of a line ("Gemeinsam (Ricki
-  // Hirner)", "Team calendar (Ana Lopez)"): two or three name-shaped words, not
-  // all dictionary words ("(Read Only)", "(United States)") and no brand.
-  {
-    static const std::regex bracketed(R"(\(([^()]+)\)\s*$)");
-    for (auto [b, e] : matches(bracketed, line, 1)) {
-      if (b < 2 || overlaps_any(out, b, e)) continue;
-      const std::string_view inner = line.substr(b, e - b);
-      auto words = tokens_of(inner);
-      if (words.size() < 2 || words.size() > 3 || !looks_like_person_name(inner)) continue;
-      const bool all_common = std::all_of(words.begin(), words.end(), [&](const Token& t) { return lists && lists->is_common(t.text); });
-      const bool brand = std::any_of(words.begin(), words.end(), [&](const Token& t) { return lists && lists->is_brand(t.text); });
-      const bool listed = lists && lists->is_first(words[0].text);
-      if (brand || (all_common && !listed)) continue;
-      out.push_back(span(b, e, "name", listed ? 0.8 : 0.65, "ocr+context"));
-    }
   }
   if (out.empty()) {
     // A greeting followed by a capitalised word, in a message ("Thanks Ana -").

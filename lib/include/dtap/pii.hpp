@@ -85,8 +85,13 @@ struct NameLists {
   // Lower-case names of apps, services and companies ("github", "steam"): row
   // titles of account lists that are not people.
   std::vector<std::string> brands;
+  // Lower-case names of unknown role from a large census and social-media list
+  // (names/detector-extra.txt): accepted only as the surname after a capitalised word.
+  std::vector<std::string> extra;
   bool is_first(std::string_view word) const;
   bool is_last(std::string_view word) const;
+  bool is_surname(std::string_view word) const { return is_last(word) || is_extra(word); }
+  bool is_extra(std::string_view word) const;
   bool is_common(std::string_view word) const;
   bool is_brand(std::string_view word) const;
   bool empty() const { return first.empty() && last.empty(); }
