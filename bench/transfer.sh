@@ -52,7 +52,7 @@ for m in $METHODS; do
     for t in $TRANSFORMS; do transforms+=(--router-transform "$t"); done
     case $r in
       reader*) agent=(--agent "$r") ;;
-      gocr|ocrad) transforms=() ;;
+      gocr|ocrad) transforms=(); agent=() ;;  # TSR comes from the Tesseract rows
     esac
     "$BIN/dtap-eval" -q --truth "$held.jsonl" --router "$r" "${agent[@]}" "${transforms[@]}" --summary "$summary" \
       < "$out.jsonl" > /dev/null || true

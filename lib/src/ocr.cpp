@@ -85,6 +85,14 @@ std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey) {
     if (fill < 0.2 && std::min(r.width, r.height) > 40) continue;  // avatar rings, icons
     blobs.push_back(r);
   }
+  // The page's typical glyph height: a blob far taller (an avatar, a photo) is no text line.
+  int typical_h = 0;
+  if (!blobs.empty()) {
+    std::vector<int> hs;
+    for (const auto& b : blobs) hs.push_back(b.height);
+    std::nth_element(hs.begin(), hs.begin() + static_cast<long>(hs.size() / 2), hs.end());
+    typical_h = hs[hs.size() / 2];
+  }
   // Group glyph blobs into lines: vertical overlap and a small horizontal gap.
   std::sort(blobs.begin(), blobs.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.x < b.x; });
   std::vector<cv::Rect> lines;
@@ -108,8 +116,9 @@ std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey) {
         bool similar_height = b.height < 2.2 * line.height && line.height < 2.2 * b.height;
         // Punctuation (_ . , -) is small and sits off the main band: accept it
         // when it lies within the line's band widened by half its height.
+        // Not beside an avatar or a photo: the text lines next to it are lines of their own.
         bool punctuation = b.height < 0.5 * line.height && b.y >= line.y - line.height / 2 &&
-                           b.y + b.height <= line.y + line.height + line.height / 2;
+                           b.y + b.height <= line.y + line.height + line.height / 2 && line.height <= 3 * typical_h;
         bool aligned = (overlap > 0.5 * h && similar_height) || punctuation;
         const cv::Rect merged = line | b;
         if (aligned && gap < 0.9 * std::max(line.height, b.height) &&

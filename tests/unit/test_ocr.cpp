@@ -72,3 +72,26 @@ TEST(Ocr, LinesLayoutReadsButtonsAndLightOnDarkText) {
   auto lines = dtap::detect_text_lines(cv::Mat(100, 100, CV_8U, cv::Scalar(255)));
   EXPECT_TRUE(lines.empty());  // a blank image has no text lines
 }
+
+TEST(Ocr, TextBesideAnAvatarIsALineOfItsOwn) {
+  // A contact row: a photo avatar (many edges, 100 px) beside a name and a grey
+  // preview line. The text lines must not be swallowed into the avatar's box
+  // (which OCR then reads as one garbled word).
+  cv::Mat g(1600, 640, CV_8U, cv::Scalar(255));  // a phone-sized page: a 100 px blob is no panel there
+  cv::RNG rng(7);
+  cv::Mat photo(100, 100, CV_8U);
+  rng.fill(photo, cv::RNG::UNIFORM, 0, 255);
+  photo.copyTo(g(cv::Rect(20, 30, 100, 100)));
+  cv::putText(g, "Nad", {140, 60}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(40), 2);
+  cv::putText(g, "Nad changed their avatar", {140, 105}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(150), 1);
+  for (int i = 0; i < 3; ++i)
+    cv::putText(g, "Another row of text", {140, 190 + 40 * i}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(40), 1);
+  const auto lines = dtap::detect_text_lines(g);
+  bool preview = false;
+  for (const auto& r : lines) {
+    if (r.x >= 130 && r.y > 70 && r.y + r.height < 120 && r.width > 200) preview = true;
+    EXPECT_FALSE(r.x < 120 && r.x + r.width > 140) << "a line joins the avatar and the text: " << r.x << "," << r.y << " "
+                                                   << r.width << "x" << r.height;
+  }
+  EXPECT_TRUE(preview);
+}
