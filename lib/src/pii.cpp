@@ -537,6 +537,18 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
     if (has_label(above[i], "address") && !has_label(static_cast<int>(i), "address")) {
       for (auto& s : find_addresses(text, "", true)) spans[i].push_back(s);
     }
+    // An address wrapped onto the next line by a narrow column ("69 Causewayhead,
+    // Penzance TR18" / "2SR, UK"): found in the two lines joined, kept when it spans both.
+    if (int below = line_below(ocr, i); below >= 0 && !has_label(static_cast<int>(i), "address") && !has_label(below, "address")) {
+      const std::string& next = texts[static_cast<std::size_t>(below)].text;
+      const std::string joined = text + " " + next;
+      for (const auto& a : find_addresses(joined, "", false)) {
+        if (a.score < 0.8 || a.begin >= text.size() || a.end <= text.size() + 1) continue;
+        spans[i].push_back(PiiSpan{a.begin, text.size(), "address", a.score, "ocr+layout"});
+        spans[static_cast<std::size_t>(below)].push_back(PiiSpan{0, std::min(next.size(), a.end - text.size() - 1), "address", a.score, "ocr+layout"});
+        break;
+      }
+    }
     // An e-mail address wrapped onto the next line ("john.doe@exam" / "ple.com").
     if (int below = line_below(ocr, i); below >= 0 && !has_label(static_cast<int>(i), "email")) {
       // The head is no handle ("@ana@server") and no whole address; the tail is lower case ("ple.com", "m").

@@ -96,6 +96,21 @@ TEST(PiiPage, StreetThenCityLineAndContactRows) {
   for (const auto& x : f) EXPECT_NE(x.text, "Search contacts");
 }
 
+TEST(PiiPage, AnAddressWrappedByANarrowColumn) {
+  // The postcode cut in two by the wrap: found in the lines joined, one finding per line.
+  auto f = dtap::find_pii(page({{40, 100, "69 Causewayhead, Penzance TR18"}, {40, 125, "2SR, UK"}}));
+  std::vector<std::string> addresses;
+  for (const auto& x : f)
+    if (x.label == "address") addresses.push_back(x.text);
+  EXPECT_EQ(addresses, (std::vector<std::string>{"69 Causewayhead, Penzance TR18", "2SR, UK"}));
+  // An address whole on its first line stays one finding; the line under it is not pulled in.
+  f = dtap::find_pii(page({{40, 100, "12 Baker Street, London"}, {40, 125, "Opening hours 9-5"}}));
+  addresses.clear();
+  for (const auto& x : f)
+    if (x.label == "address") addresses.push_back(x.text);
+  EXPECT_EQ(addresses, (std::vector<std::string>{"12 Baker Street, London"}));
+}
+
 TEST(PiiPage, OverlapsKeepTheSelfCheckingValue) {
   // A card number is also a long digit run; an e-mail contains a handle-like part.
   auto f = dtap::find_pii(page({{40, 100, "Payment"}, {40, 125, "4111 1111 1111 1111"}, {40, 200, "ana@x.io"}}));
