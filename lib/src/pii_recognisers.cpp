@@ -1077,12 +1077,26 @@ std::vector<PiiSpan> find_addresses(std::string_view line, const std::string& co
 
 namespace {
 
+// A capital letter beyond ASCII at the start of `w` (2 UTF-8 bytes): Latin-1
+// ("Élodie", "Øystein"), Greek or Cyrillic ("Иван"). Returns its byte length, or 0.
+std::size_t non_ascii_capital(std::string_view w) {
+  if (w.size() < 2) return 0;
+  const unsigned char b0 = static_cast<unsigned char>(w[0]), b1 = static_cast<unsigned char>(w[1]);
+  if (b0 < 0xC2 || b0 > 0xDF || (b1 & 0xC0) != 0x80) return 0;
+  const unsigned cp = ((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu);
+  const bool capital = (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3A9) || (cp >= 0x400 && cp <= 0x42F);
+  return capital ? 2 : 0;
+}
+
 bool capitalised_word(std::string_view w) {
-  if (w.size() < 2 || !is_upper(w[0])) return false;
+  if (w.size() < 2) return false;
+  const std::size_t start = is_upper(w[0]) ? 1 : non_ascii_capital(w);
+  if (start == 0) return false;
   bool lower_seen = false;
-  for (std::size_t i = 1; i < w.size(); ++i) {
+  for (std::size_t i = start; i < w.size(); ++i) {
     char c = w[i];
-    if (std::islower(static_cast<unsigned char>(c))) lower_seen = true;
+    // Letters beyond ASCII count as lower case after the capital ("Иван", "Ørsted").
+    if (std::islower(static_cast<unsigned char>(c)) || (start == 2 && static_cast<unsigned char>(c) >= 0x80)) lower_seen = true;
     else if (!(c == '-' || c == '\'' || is_upper(c) || static_cast<unsigned char>(c) >= 0x80)) return false;
   }
   return lower_seen;

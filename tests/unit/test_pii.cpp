@@ -372,6 +372,15 @@ TEST(PiiNames, APersonInBracketsAtTheEndOfALine) {
     EXPECT_TRUE(dtap::find_names(l, "", &lists).empty()) << l;
 }
 
+TEST(PiiNames, CapitalsBeyondAscii) {
+  // Listed names whose capital is Latin-1, Greek or Cyrillic.
+  const auto& lists = dtap::NameLists::shipped();
+  for (std::string l : {"Иван Петров", "Élodie Durand", "Γιώργος Παπαδόπουλος"})
+    EXPECT_EQ(texts(l, dtap::find_names(l, "", &lists)), V{l}) << l;
+  // A capitalised word is not a name by its capital alone.
+  for (std::string l : {"Настройки", "Écran d'accueil", "Übersicht"}) EXPECT_TRUE(dtap::find_names(l, "", &lists).empty()) << l;
+}
+
 TEST(PiiUsername, EnsDiscordAndRedditHandles) {
   for (std::string l : {"deepak.eth", "JohnDoe#1953", "/u/spez", "u/spez"})
     EXPECT_EQ(texts(l, dtap::find_usernames(l)), V{l}) << l;
