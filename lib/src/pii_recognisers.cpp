@@ -1419,6 +1419,22 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
       if (used[k] || !capitalised_word(toks[k].text)) continue;
       bool first = lists->is_first(toks[k].text);
       std::size_t n = run_from(k);
+      // A listed first name, surname particles and a capitalised surname ("Willem
+      // van der Berg", "Maria de la Cruz", "Ludwig van Beethoven"): one name.
+      if (first && n == 1 && !toks[k].punct_after) {
+        static const std::vector<std::string> particles = {"van", "von", "der", "den", "de", "del", "della", "di", "da",
+                                                           "du", "la", "le", "dos", "das", "ter", "ten", "zu", "af", "bin", "al"};
+        std::size_t e = k + 1;
+        while (e < toks.size() && e < k + 4 && !toks[e - 1].punct_after &&
+               std::find(particles.begin(), particles.end(), toks[e].text) != particles.end())
+          ++e;
+        if (e > k + 1 && e < toks.size() && !toks[e - 1].punct_after && capitalised_word(toks[e].text) &&
+            (!lists->is_common(toks[e].text) || lists->is_surname(toks[e].text))) {
+          out.push_back(span(toks[k].begin, toks[e].end, "name", 0.85, "ocr+namelist"));
+          for (std::size_t t = k; t <= e; ++t) used[t] = true;
+          continue;
+        }
+      }
       // A name that is also a word ("Mark", "Grace") or a following word that is
       // not a surname but a word ("Will Help"): not enough on its own.
       bool plain_first = first && !lists->is_common(toks[k].text);

@@ -377,6 +377,10 @@ TEST(PiiNames, CapitalsBeyondAscii) {
   const auto& lists = dtap::NameLists::shipped();
   for (std::string l : {"Иван Петров", "Élodie Durand", "Γιώργος Παπαδόπουλος"})
     EXPECT_EQ(texts(l, dtap::find_names(l, "", &lists)), V{l}) << l;
+  // Surname particles between a listed first name and a capitalised surname.
+  for (std::string l : {"Willem van der Berg", "Maria de la Cruz", "Ludwig van Beethoven"})
+    EXPECT_EQ(texts(l, dtap::find_names(l, "", &lists)), V{l}) << l;
+  for (std::string l : {"Mark de Table", "Sent to la Paz"}) EXPECT_TRUE(dtap::find_names(l, "", &lists).empty()) << l;
   // A capitalised word is not a name by its capital alone.
   for (std::string l : {"Настройки", "Écran d'accueil", "Übersicht"}) EXPECT_TRUE(dtap::find_names(l, "", &lists).empty()) << l;
 }
