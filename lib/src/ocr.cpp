@@ -58,6 +58,9 @@ void limit_ocr_threads_or_reexec(char** argv) {
 
 namespace {
 
+// Median text-line height (px) under which the page is read at twice its size.
+constexpr int kSmallTextHeight = 16;
+
 struct Blob {
   cv::Rect box;
 };
@@ -223,15 +226,27 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
     throw Error("OCR needs a grey or BGR image");
   if (grey.depth() != CV_8U) throw Error("OCR needs an 8-bit image");
   OcrResult result;
-  if (options_.layout != "lines") read_page(grey, result);
+  // Small text (a desktop screenshot's 12-14 px lines) is read twice as large by
+  // the page layout: at its own size Tesseract garbles it, and the garbled words
+  // then keep the line pass from reading those lines again.
+  double scale = options_.scale > 0 ? options_.scale : 1.0;
+  if (options_.scale <= 0 && options_.layout != "lines") {
+    std::vector<int> heights;
+    for (const cv::Rect& r : detect_text_lines(grey)) heights.push_back(r.height);
+    if (heights.size() >= 10) {
+      std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
+      if (heights[heights.size() / 2] < kSmallTextHeight) scale = 2.0;
+    }
+  }
+  if (options_.layout != "lines") read_page(grey, result, scale);
   if (options_.layout != "page") read_lines(grey, result);
   return result;
 }
 
-void OcrEngine::read_page(const cv::Mat& original, OcrResult& result) {
+void OcrEngine::read_page(const cv::Mat& original, OcrResult& result, double scale) {
   auto& api = impl_->api;
   cv::Mat grey = original;
-  const double s = options_.scale > 0 ? options_.scale : 1.0;
+  const double s = scale > 0 ? scale : 1.0;
   if (std::abs(s - 1.0) > 1e-6) cv::resize(grey, grey, cv::Size(), s, s, s > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
   if (!grey.isContinuous()) grey = grey.clone();
   api.SetPageSegMode(static_cast<tesseract::PageSegMode>(options_.psm));

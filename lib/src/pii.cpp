@@ -557,7 +557,12 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       const std::string& next = texts[static_cast<std::size_t>(below)].text;
       std::smatch h, t;
       if (std::regex_search(text, h, head) && find_emails(h.str(1)).empty() && std::regex_search(next, t, tail)) {
-        const std::string joined = h.str(1) + t.str(1);
+        std::string joined = h.str(1) + t.str(1);
+        // OCR may drop the dot that starts the tail ("noreply@testsite" / "com").
+        static const std::regex tld(R"(com|org|net|edu|gov|io|de|fr|uk|nl|ch|at|it|es|ru|jp|cn|in|br|au|ca)");
+        if (find_emails(joined).empty() && h.str(1).find('.', h.str(1).find('@')) == std::string::npos &&
+            std::regex_match(t.str(1), tld))
+          joined = h.str(1) + "." + t.str(1);
         auto whole = find_emails(joined);
         if (!whole.empty() && whole[0].begin == 0 && whole[0].end == joined.size()) {
           const std::size_t b = static_cast<std::size_t>(h.position(1));

@@ -95,3 +95,28 @@ TEST(Ocr, TextBesideAnAvatarIsALineOfItsOwn) {
   }
   EXPECT_TRUE(preview);
 }
+
+TEST(Ocr, SmallTextPagesAreReadLargerWithBoxesInOriginalPixels) {
+  // A desktop-like page of 12 px lines: the automatic scale (0) reads the page
+  // layout at 2x; the words and their boxes must come back in the page's pixels.
+  cv::Mat page(800, 1280, CV_8UC3, cv::Scalar(255, 255, 255));
+  const std::vector<std::string> rows = {"Inbox", "noreply@example.com  Welcome to the service", "Archive", "Drafts",
+                                         "Sent items", "Spam", "Trash", "Settings", "Accounts", "Help and feedback"};
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    cv::putText(page, rows[i], {30, 40 + 28 * static_cast<int>(i)}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(30, 30, 30), 1,
+                cv::LINE_AA);
+  for (double scale : {0.0, 1.0}) {
+    dtap::OcrOptions o;
+    o.scale = scale;
+    dtap::OcrEngine ocr(o);
+    const auto result = ocr.read(page);
+    const dtap::OcrWord* mail = nullptr;
+    for (const auto& w : result.words)
+      if (w.text == "noreply@example.com") mail = &w;
+    ASSERT_NE(mail, nullptr) << "scale " << scale;
+    // Drawn from x 30 on the baseline y 68 ("p" and "y" reach below it), about 10 px tall.
+    EXPECT_NEAR(mail->bbox.x, 30, 4) << "scale " << scale;
+    EXPECT_NEAR(mail->bbox.bottom(), 70, 4) << "scale " << scale;
+    EXPECT_LT(mail->bbox.h, 16) << "scale " << scale;
+  }
+}

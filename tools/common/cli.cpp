@@ -1,5 +1,6 @@
 #include "dtap/cli.hpp"
 
+#include <cstdlib>
 #include <algorithm>
 #include <iostream>
 
@@ -105,8 +106,19 @@ void add_ocr_options(CLI::App& app, OcrOptions& ocr) {
       ->check(CLI::Range(0, 13))->capture_default_str()->group(g);
   app.add_option("--min-conf", ocr.min_conf, "Drop OCR words below this confidence (0-100)")
       ->check(CLI::Range(0.0, 100.0))->capture_default_str()->group(g);
-  app.add_option("--ocr-scale", ocr.scale, "Upscale images by this factor before OCR (boxes stay in original pixels)")
-      ->check(CLI::Range(0.25, 4.0))->capture_default_str()->group(g);
+  app.add_option("--ocr-scale", ocr.scale,
+                 "Upscale images by this factor before OCR (boxes stay in original pixels); 0 = 2 for the page layout "
+                 "when the text lines are under 16 px, else 1")
+      ->check(CLI::Validator(
+                  [](std::string& v) {
+                    char* end = nullptr;
+                    const double f = std::strtod(v.c_str(), &end);
+                    const bool number = end != v.c_str() && *end == '\0';
+                    return number && (f == 0 || (f >= 0.25 && f <= 4)) ? std::string()
+                                                                          : "must be 0 (automatic) or in [0.25, 4], not " + v;
+                  },
+                  "0 or 0.25-4"))
+      ->capture_default_str()->group(g);
   app.add_option("--ocr-layout", ocr.layout,
                  "page: Tesseract's own layout with --psm; lines: dtap's text-line detection, one line at a time; "
                  "page+lines: page, then the lines it missed")

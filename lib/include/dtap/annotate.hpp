@@ -14,8 +14,9 @@
 
 namespace dtap {
 
-// Default OCR upscaling, chosen from bench measurements (see dtap-annotate(1)).
-constexpr double kDefaultAnnotateScale = 1.0;
+// Default OCR upscaling, chosen from bench measurements (see dtap-annotate(1)):
+// automatic, 2 on pages of small text (desktop screenshots), else 1.
+constexpr double kDefaultAnnotateScale = 0;
 
 // OCR settings of dtap-annotate: Tesseract's page layout (sparse text) at
 // 300 dpi, then dtap's own lines where it read nothing (faint, coloured and

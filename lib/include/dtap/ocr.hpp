@@ -33,7 +33,9 @@ struct OcrOptions {
   std::string lang = "eng";
   int psm = 11;            // Tesseract page segmentation mode (11 = sparse text)
   float min_conf = 0;      // words below this confidence are dropped
-  double scale = 1.0;      // upscale factor applied before OCR (boxes are mapped back)
+  // Upscale factor applied before OCR (boxes are mapped back); 0 = automatic:
+  // 2 for the page layout when the page's text lines are under 16 px, else 1.
+  double scale = 1.0;
   std::string tessdata;    // empty = Tesseract's default
   int dpi = 0;             // resolution given to Tesseract (0 = let it estimate from text size)
   // "lines": dtap finds text lines itself (edges, grouped into rows), makes
@@ -72,7 +74,7 @@ class OcrEngine {
   const OcrOptions& options() const { return options_; }
 
  private:
-  void read_page(const cv::Mat& grey, OcrResult& result);   // Tesseract's layout, appended
+  void read_page(const cv::Mat& grey, OcrResult& result, double scale);  // Tesseract's layout, appended
   void read_lines(const cv::Mat& grey, OcrResult& result);  // dtap's lines not yet in result, appended
   struct Impl;
   std::unique_ptr<Impl> impl_;
