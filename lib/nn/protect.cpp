@@ -63,10 +63,11 @@ int run_protect(const ProtectOptions& o, const RunContext& context, std::istream
     readers = nn::load_readers(o.readers, &used);
     for (const auto& p : used) model_path += (model_path.empty() ? "" : ",") + p;
   }
-  // mask, blur and mosaic are bounded only when --epsilon is given.
-  const bool bounded_fill = (o.method == "mask" || o.method == "blur" || o.method == "mosaic") && o.epsilon >= 0;
-  if ((o.method == "mask" || o.method == "blur" || o.method == "mosaic") && o.epsilon < 0) eps = 1;
-  const bool uses_eps = o.method == "dualtap" || o.method == "pgd" || o.method == "noise" || o.method == "decoy" || bounded_fill;
+  // mask, blur and mosaic are bounded only when --epsilon is given (1 = unbounded).
+  const bool fill = o.method == "mask" || o.method == "blur" || o.method == "mosaic";
+  if (fill && o.epsilon < 0) eps = 1;
+  const bool uses_eps =
+      o.method == "dualtap" || o.method == "pgd" || o.method == "noise" || o.method == "decoy" || (fill && o.epsilon >= 0);
 
   RecordSource source(o.inputs, in);
   BatchOptions batch = batch_options(context, "screens");

@@ -61,6 +61,15 @@ namespace {
 // Median text-line height (px) under which the page is read at twice its size.
 constexpr int kSmallTextHeight = 16;
 
+// The median height of `boxes` (0 for none).
+int median_height(const std::vector<cv::Rect>& boxes) {
+  if (boxes.empty()) return 0;
+  std::vector<int> hs;
+  for (const auto& b : boxes) hs.push_back(b.height);
+  std::nth_element(hs.begin(), hs.begin() + static_cast<long>(hs.size() / 2), hs.end());
+  return hs[hs.size() / 2];
+}
+
 struct Blob {
   cv::Rect box;
 };
@@ -89,13 +98,7 @@ std::vector<cv::Rect> detect_text_lines(const cv::Mat& grey) {
     blobs.push_back(r);
   }
   // The page's typical glyph height: a blob far taller (an avatar, a photo) is no text line.
-  int typical_h = 0;
-  if (!blobs.empty()) {
-    std::vector<int> hs;
-    for (const auto& b : blobs) hs.push_back(b.height);
-    std::nth_element(hs.begin(), hs.begin() + static_cast<long>(hs.size() / 2), hs.end());
-    typical_h = hs[hs.size() / 2];
-  }
+  const int typical_h = median_height(blobs);
   // Group glyph blobs into lines: vertical overlap and a small horizontal gap.
   std::sort(blobs.begin(), blobs.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.x < b.x; });
   std::vector<cv::Rect> lines;
@@ -229,24 +232,21 @@ OcrResult OcrEngine::read(const cv::Mat& image) {
   // Small text (a desktop screenshot's 12-14 px lines) is read twice as large by
   // the page layout: at its own size Tesseract garbles it, and the garbled words
   // then keep the line pass from reading those lines again.
+  // dtap's own text lines, found once: for the automatic scale and for the line pass.
+  const bool automatic = options_.scale <= 0 && options_.layout != "lines";
+  const std::vector<cv::Rect> lines =
+      automatic || options_.layout != "page" ? detect_text_lines(grey) : std::vector<cv::Rect>{};
   double scale = options_.scale > 0 ? options_.scale : 1.0;
-  if (options_.scale <= 0 && options_.layout != "lines") {
-    std::vector<int> heights;
-    for (const cv::Rect& r : detect_text_lines(grey)) heights.push_back(r.height);
-    if (heights.size() >= 10) {
-      std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
-      if (heights[heights.size() / 2] < kSmallTextHeight) scale = 2.0;
-    }
-  }
+  if (automatic && lines.size() >= 10 && median_height(lines) < kSmallTextHeight) scale = 2.0;
   if (options_.layout != "lines") read_page(grey, result, scale);
-  if (options_.layout != "page") read_lines(grey, result);
+  if (options_.layout != "page") read_lines(grey, lines, result);
   return result;
 }
 
 void OcrEngine::read_page(const cv::Mat& original, OcrResult& result, double scale) {
   auto& api = impl_->api;
   cv::Mat grey = original;
-  const double s = scale > 0 ? scale : 1.0;
+  const double s = scale;
   if (std::abs(s - 1.0) > 1e-6) cv::resize(grey, grey, cv::Size(), s, s, s > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
   if (!grey.isContinuous()) grey = grey.clone();
   api.SetPageSegMode(static_cast<tesseract::PageSegMode>(options_.psm));
@@ -266,7 +266,7 @@ void OcrEngine::read_page(const cv::Mat& original, OcrResult& result, double sca
   api.Clear();
 }
 
-void OcrEngine::read_lines(const cv::Mat& grey, OcrResult& result) {
+void OcrEngine::read_lines(const cv::Mat& grey, const std::vector<cv::Rect>& lines, OcrResult& result) {
   auto& api = impl_->api;
   // Lines already read (by the page layout) are not read again: only what it missed.
   const std::size_t already = result.words.size();  // words appended below are not looked at
@@ -281,7 +281,7 @@ void OcrEngine::read_lines(const cv::Mat& grey, OcrResult& result) {
     return covered > 0.3 * r.area();
   };
   api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
-  for (const cv::Rect& line : detect_text_lines(grey)) {
+  for (const cv::Rect& line : lines) {
     if (already > 0 && read_before(line)) continue;
     cv::Mat crop;
     cv::Rect padded;

@@ -112,7 +112,7 @@ setup_file() {
 }
 
 @test "bad arguments exit 2 with one line naming the tool" {
-  for args in "--psm 99 x.png" "--ocr-scale 9 x.png" "--min-conf abc x.png" "--bogus" "--labels nonsense x.png" \
+  for args in "--psm 99 x.png" "--ocr-scale 9 x.png" "--ocr-scale abc x.png" "--min-conf abc x.png" "--bogus" "--labels nonsense x.png" \
               "--privscreen /nonexistent" "--lang xx_nonexistent x.png"; do
     run --separate-stderr dtap-annotate $args
     assert_failure 2

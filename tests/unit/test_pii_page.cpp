@@ -111,6 +111,17 @@ TEST(PiiPage, AnAddressWrappedByANarrowColumn) {
   EXPECT_EQ(addresses, (std::vector<std::string>{"12 Baker Street, London"}));
 }
 
+TEST(PiiPage, AWrappedEmailWhoseDotOcrLost) {
+  // "noreply@testsite" / "com": the tail is a top-level domain, the dot was lost.
+  auto f = dtap::find_pii(page({{40, 100, "noreply@testsite"}, {40, 125, "com"}}));
+  std::vector<std::string> mails;
+  for (const auto& x : f)
+    if (x.label == "email") mails.push_back(x.text);
+  EXPECT_EQ(mails, (std::vector<std::string>{"noreply@testsite", "com"}));
+  // A word under a handle is no domain.
+  for (const auto& x : dtap::find_pii(page({{40, 100, "ana@testsite"}, {40, 125, "commented"}}))) EXPECT_NE(x.label, "email");
+}
+
 TEST(PiiPage, OverlapsKeepTheSelfCheckingValue) {
   // A card number is also a long digit run; an e-mail contains a handle-like part.
   auto f = dtap::find_pii(page({{40, 100, "Payment"}, {40, 125, "4111 1111 1111 1111"}, {40, 200, "ana@x.io"}}));

@@ -74,8 +74,9 @@ class OcrEngine {
   const OcrOptions& options() const { return options_; }
 
  private:
-  void read_page(const cv::Mat& grey, OcrResult& result, double scale);  // Tesseract's layout, appended
-  void read_lines(const cv::Mat& grey, OcrResult& result);  // dtap's lines not yet in result, appended
+  void read_page(const cv::Mat& grey, OcrResult& result, double scale);  // Tesseract's layout at `scale`, appended
+  // The `lines` (detect_text_lines) not yet in result, read one by one and appended.
+  void read_lines(const cv::Mat& grey, const std::vector<cv::Rect>& lines, OcrResult& result);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   OcrOptions options_;
