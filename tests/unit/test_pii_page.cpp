@@ -27,6 +27,14 @@ dtap::OcrResult page(const std::vector<std::tuple<double, double, std::string>>&
   return r;
 }
 
+// The texts of the findings with this label, in order.
+std::vector<std::string> texts_of(const std::vector<dtap::PiiFinding>& f, const std::string& label) {
+  std::vector<std::string> out;
+  for (const auto& x : f)
+    if (x.label == label) out.push_back(x.text);
+  return out;
+}
+
 const dtap::PiiFinding* find(const std::vector<dtap::PiiFinding>& f, const std::string& label) {
   for (const auto& x : f)
     if (x.label == label) return &x;
@@ -99,25 +107,16 @@ TEST(PiiPage, StreetThenCityLineAndContactRows) {
 TEST(PiiPage, AnAddressWrappedByANarrowColumn) {
   // The postcode cut in two by the wrap: found in the lines joined, one finding per line.
   auto f = dtap::find_pii(page({{40, 100, "69 Causewayhead, Penzance TR18"}, {40, 125, "2SR, UK"}}));
-  std::vector<std::string> addresses;
-  for (const auto& x : f)
-    if (x.label == "address") addresses.push_back(x.text);
-  EXPECT_EQ(addresses, (std::vector<std::string>{"69 Causewayhead, Penzance TR18", "2SR, UK"}));
+  EXPECT_EQ(texts_of(f, "address"), (std::vector<std::string>{"69 Causewayhead, Penzance TR18", "2SR, UK"}));
   // An address whole on its first line stays one finding; the line under it is not pulled in.
   f = dtap::find_pii(page({{40, 100, "12 Baker Street, London"}, {40, 125, "Opening hours 9-5"}}));
-  addresses.clear();
-  for (const auto& x : f)
-    if (x.label == "address") addresses.push_back(x.text);
-  EXPECT_EQ(addresses, (std::vector<std::string>{"12 Baker Street, London"}));
+  EXPECT_EQ(texts_of(f, "address"), (std::vector<std::string>{"12 Baker Street, London"}));
 }
 
 TEST(PiiPage, AWrappedEmailWhoseDotOcrLost) {
   // "noreply@testsite" / "com": the tail is a top-level domain, the dot was lost.
   auto f = dtap::find_pii(page({{40, 100, "noreply@testsite"}, {40, 125, "com"}}));
-  std::vector<std::string> mails;
-  for (const auto& x : f)
-    if (x.label == "email") mails.push_back(x.text);
-  EXPECT_EQ(mails, (std::vector<std::string>{"noreply@testsite", "com"}));
+  EXPECT_EQ(texts_of(f, "email"), (std::vector<std::string>{"noreply@testsite", "com"}));
   // A word under a handle is no domain.
   for (const auto& x : dtap::find_pii(page({{40, 100, "ana@testsite"}, {40, 125, "commented"}}))) EXPECT_NE(x.label, "email");
 }
