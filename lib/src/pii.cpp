@@ -60,10 +60,18 @@ std::size_t leading_icon_words(const OcrResult& ocr, const OcrLine& line, bool* 
   const OcrWord& first_text = ocr.words[static_cast<std::size_t>(line.words[n])];
   const OcrWord& last_icon = ocr.words[static_cast<std::size_t>(line.words[n - 1])];
   const double h = std::max(1.0, first_text.bbox.h);
-  bool tall = false;
-  for (std::size_t k = 0; k < n; ++k) tall |= ocr.words[static_cast<std::size_t>(line.words[k])].bbox.h >= 1.3 * h;
+  bool tall = false, small_symbols = true;
+  for (std::size_t k = 0; k < n; ++k) {
+    const OcrWord& w = ocr.words[static_cast<std::size_t>(line.words[k])];
+    tall |= w.bbox.h >= 1.3 * h;
+    // A small glyph that OCR read as a symbol ("&" for a member-list person icon),
+    // not punctuation cut off the text ("by: Anna").
+    small_symbols &= w.bbox.h <= 0.6 * h && std::none_of(w.text.begin(), w.text.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view(".,:;'\"`-_()").find(c) != std::string_view::npos;
+    });
+  }
   const bool apart = first_text.bbox.x - last_icon.bbox.right() >= 0.8 * h;
-  if (!tall && !apart) return 0;
+  if (!tall && !apart && !small_symbols) return 0;
   if (taller) *taller = tall;
   return n;
 }
@@ -408,6 +416,91 @@ bool header_over_body(const OcrResult& ocr, const std::vector<LineText>& texts, 
          l.h <= 1.5 * ocr.lines[static_cast<std::size_t>(below)].bbox.h;
 }
 
+// A chat transcript's senders: rows that start with a time ("22:50", "<20:37:29>",
+// "[14:02]"), then, past an avatar read as a symbol or an IRC action's "*", the
+// sender: "<nick>" or "nick:", the one to three words the OCR line ends with
+// (the message stands apart), or else the first word ("22:50 akik hi"). A
+// time alone on its OCR line takes the short line right beside it. Kept only
+// on a page of three or more such rows (one timed line is no transcript).
+struct SenderSpan {
+  std::size_t line, begin, end;
+};
+std::vector<SenderSpan> transcript_senders(const OcrResult& ocr, const std::vector<LineText>& texts,
+                                           const NameLists* lists) {
+  // OCR reads the "<" of "<20:37:29>" as "k" or "{": any one mark around the time.
+  static const std::regex timed(R"([^\d\s]?\d{1,2}:\d{2}(?::\d{2})?[^\d\s]?:?)");  // not "12.50", a price
+  static const std::regex nick_word(R"([A-Za-z0-9_\-\[\]\\`^{}|.'\x80-\xff]{1,32})");
+  static const std::regex process_or_level(R"(.*\[\d+\]|[A-Z]{3,})");  // "sshd[42]", "INFO": a system log's
+  auto word = [&](std::size_t i, std::size_t k) {
+    auto [b, e] = texts[i].word_ranges[k];
+    return std::string_view(texts[i].text).substr(b, e - b);
+  };
+  auto symbol_only = [](std::string_view w) {
+    return std::none_of(w.begin(), w.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+  };
+  // The sender candidate: words [k, e) of line i, trimmed of "<>" and ":".
+  // `plain_words`: dictionary words may name the sender (a display name beside
+  // a time of its own, "bgt lover"); inline, they are a system line ("Connected").
+  auto sender = [&](std::size_t i, std::size_t k, std::size_t e, bool plain_words) -> std::optional<SenderSpan> {
+    std::size_t b = texts[i].word_ranges[k].first, end = texts[i].word_ranges[e - 1].second;
+    const std::string& t = texts[i].text;
+    while (b < end && (t[b] == '<' || t[b] == '@')) ++b;
+    while (end > b && (t[end - 1] == '>' || t[end - 1] == ':' || t[end - 1] == ',')) --end;
+    if (end <= b) return std::nullopt;
+    const std::string who = t.substr(b, end - b);
+    bool letters = false, all_common = true;
+    for (const auto& w : split_whitespace(who)) {
+      if (!std::regex_match(w, nick_word)) return std::nullopt;
+      letters |= std::any_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+      if (!(lists && lists->is_common(w) && !lists->is_first(w))) all_common = false;
+    }
+    if (!letters || (all_common && !plain_words) || std::regex_match(who, process_or_level) || is_list_time(who)) return std::nullopt;
+    return SenderSpan{i, b, end};
+  };
+  // Timed rows: line, index of the first word past the time and the symbols.
+  std::vector<std::pair<std::size_t, std::size_t>> timed_rows;
+  std::size_t inline_messages = 0;  // rows with more than three words after the time
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const std::size_t words = texts[i].word_ranges.size();
+    if (words == 0 || !std::regex_match(std::string(word(i, 0)), timed)) continue;
+    std::size_t k = 1;
+    while (k < words && k <= 2 && symbol_only(word(i, k))) ++k;
+    timed_rows.push_back({i, k});
+    inline_messages += words - k > 3 ? 1 : 0;
+  }
+  // Most rows carry their message inline ("22:50 akik hi there all"): the sender
+  // is the first word after the time, also on rows with a short message.
+  const bool irc_style = 2 * inline_messages >= timed_rows.size();
+  std::vector<SenderSpan> out;
+  for (const auto& [i, k] : timed_rows) {
+    const std::size_t words = texts[i].word_ranges.size();
+    std::optional<SenderSpan> s;
+    if (k == words) {
+      // The time alone: the sender is the short line right beside it.
+      const int right = nearest_line(ocr, i, [](const BBox& l, const BBox& r) {
+        const double h = std::max(l.h, r.h), gap = r.x - l.right();
+        if (std::abs(r.cy() - l.cy()) > 0.4 * h || gap < -0.2 * h || gap > 3 * h) return -1.0;
+        return gap + kGapShift;
+      });
+      if (right < 0) continue;
+      const auto j = static_cast<std::size_t>(right);
+      const std::size_t n = texts[j].word_ranges.size();
+      if (n == 0 || n > 3) continue;
+      const char last = texts[j].text.back();
+      if (last == '.' || last == '!' || last == '?') continue;
+      s = sender(j, 0, n, true);
+    } else {
+      const std::string_view first = word(i, k);
+      const bool marked = first.front() == '<' || first.back() == '>' || first.back() == ':';
+      if (marked || irc_style || words - k > 3) s = sender(i, k, k + 1, false);
+      else s = sender(i, k, words, false);
+    }
+    if (s) out.push_back(*s);
+  }
+  if (out.size() < 3) out.clear();
+  return out;
+}
+
 RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vector<BBox>& avatars = {}) {
   const std::size_t n = ocr.lines.size();
   RulePass rp;
@@ -497,13 +590,6 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
   const std::vector<bool> timestamps = list_time_lines(ocr);
   double page_h = 1;
   for (const auto& l : ocr.lines) page_h = std::max(page_h, l.bbox.bottom());
-  // Chat-log lines: a time, the sender's nick, the message ("22:50:52 akik hi",
-  // "[14:02] <bob> hi"); matched once per line, counted for the page.
-  static const std::regex log_line(
-      R"(^\[?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\]?\s+<?\s?([A-Za-z0-9_\-\[\]\\`^{}|.]{2,32})>?:?\s+\S.*)");
-  std::vector<std::smatch> log_match(n);
-  std::size_t log_lines = 0;
-  for (std::size_t i = 0; i < n; ++i) log_lines += std::regex_match(texts[i].text, log_match[i], log_line) ? 1 : 0;
   // An authenticator's page (codes alone on their lines, or the app says so):
   // every code alone on a line is a secret, also 5-8 digits or Steam's 5 letters.
   static const std::regex otp_code(R"(\d{3} ?\d{3}|\d{5,8}|(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5})");
@@ -571,22 +657,6 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
         }
       }
     }
-    // A chat log's sender, on a page of several such lines (a system log's
-    // "process[42]" or "INFO" is no nick).
-    if (log_lines >= 3) {
-      const std::smatch& m = log_match[i];
-      if (!m.empty()) {
-        const std::string nick = m.str(1);
-        static const std::regex process_or_level(R"(.*\[\d+\]|[A-Z]{3,})");  // "sshd[42]", "INFO"
-        const bool plain_word = (lists && lists->is_common(nick) && !lists->is_first(nick)) ||
-                                std::regex_match(nick, process_or_level);
-        const bool letters = std::any_of(nick.begin(), nick.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
-        if (letters && !plain_word && !is_list_time(nick)) {
-          const std::size_t b = static_cast<std::size_t>(m.position(1));
-          spans[i].push_back(PiiSpan{b, b + nick.size(), "username", 0.65, "ocr+layout"});
-        }
-      }
-    }
     // A mail's signature: the line under a closing ("Best regards," / "Anna Berg").
     if (is_closing(text)) {
       const int below = line_below(ocr, i);
@@ -625,6 +695,69 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       cue = cue || time_on_row(ocr, i, timestamps) || beside_avatar(ocr, texts[i], i, avatars) ||
             app_bar_title(ocr, texts, i, page_h) || header_over_body(ocr, texts, i, title, lists, code_hosting);
       if (cue) spans[i].push_back(PiiSpan{tb, te, looks_like_handle(title) ? "username" : "name", 0.6, "ocr+layout"});
+    }
+  }
+  for (const auto& sp : transcript_senders(ocr, texts, lists)) {
+    const std::string_view who = std::string_view(texts[sp.line].text).substr(sp.begin, sp.end - sp.begin);
+    spans[sp.line].push_back(PiiSpan{sp.begin, sp.end, looks_like_handle(who) ? "username" : "name", 0.65, "ocr+layout"});
+  }
+  // A column of rows beside avatars (a member, contact or participant list)
+  // whose rows are mostly names already: the others are names too ("Ash",
+  // "Bishop" are words, "8th passenger" has no name's shape), and the whole
+  // column is sure enough to be marked wherever it recurs on the page.
+  {
+    struct Row {
+      std::size_t line;
+      double x, h;
+      bool named;
+    };
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto [tb, te] = title_span(texts[i]);
+      if (te <= tb || texts[i].word_ranges.size() > 3 || !beside_avatar(ocr, texts[i], i, avatars)) continue;
+      const BBox& first = ocr.words[static_cast<std::size_t>(ocr.lines[i].words[texts[i].first_word])].bbox;
+      bool named = false;
+      for (const auto& sp : spans[i])
+        named |= (sp.label == "name" || sp.label == "username") && sp.end - sp.begin >= (te - tb) * 8 / 10;
+      rows.push_back({i, first.x, first.h, named});
+    }
+    std::vector<bool> done(rows.size(), false);
+    for (std::size_t a = 0; a < rows.size(); ++a) {
+      if (done[a]) continue;
+      std::vector<std::size_t> column;
+      for (std::size_t b = a; b < rows.size(); ++b)
+        if (!done[b] && std::abs(rows[b].x - rows[a].x) < 0.5 * rows[a].h && std::abs(rows[b].h - rows[a].h) < 0.35 * rows[a].h)
+          column.push_back(b);
+      for (std::size_t b : column) done[b] = true;
+      const auto named = std::count_if(column.begin(), column.end(), [&](std::size_t b) { return rows[b].named; });
+      if (column.size() < 3 || named < 2 || 2 * named < static_cast<long>(column.size())) continue;
+      for (std::size_t b : column) {
+        const std::size_t i = rows[b].line;
+        // A row's second line (a mail's subject under its sender, level with the avatar) is no entry.
+        const int up = above[i];
+        auto first_word = [&](std::size_t line) -> const BBox& {
+          return ocr.words[static_cast<std::size_t>(ocr.lines[line].words[texts[line].first_word])].bbox;
+        };
+        if (!rows[b].named && up >= 0 && !texts[static_cast<std::size_t>(up)].word_ranges.empty() &&
+            first_word(i).y - first_word(static_cast<std::size_t>(up)).bottom() < rows[b].h &&
+            std::any_of(rows.begin(), rows.end(), [&](const Row& r) { return r.line == static_cast<std::size_t>(up); }))
+          continue;
+        const auto [tb, te] = title_span(texts[i]);
+        const std::string_view title = std::string_view(texts[i].text).substr(tb, te - tb);
+        const auto letters = std::count_if(title.begin(), title.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+        const char last = title.back();
+        if (letters < 2 || last == '!' || last == '?' || title.find(':') != std::string_view::npos || is_list_time(title))
+          continue;
+        // Not a folder, a group or a company in the same list ("Direct Messages",
+        // "Friday party", "Netflix inc."): several plain words, or a brand.
+        const auto words = split_whitespace(std::string(title));
+        const bool plain = words.size() >= 2 && std::all_of(words.begin(), words.end(), [&](const std::string& w) {
+          return lists && lists->is_common(w) && !lists->is_first(w);
+        });
+        const bool brand = std::any_of(words.begin(), words.end(), [&](const std::string& w) { return lists && lists->is_brand(w); });
+        if (plain || brand) continue;
+        spans[i].push_back(PiiSpan{tb, te, looks_like_handle(title) ? "username" : "name", 0.7, "ocr+layout"});
+      }
     }
   }
   return rp;
