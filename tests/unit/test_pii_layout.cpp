@@ -391,3 +391,80 @@ TEST(PiiLayout, ALineReadTwiceGivesOneFinding) {
   EXPECT_LT(found[0].bbox.y, 200);
   EXPECT_GT(found[1].bbox.y, 200);
 }
+
+TEST(PiiLayout, TranscriptSendersAfterOrBesideTheirTime) {
+  // A Matrix client's timeline: the time alone with the sender beside it, or the
+  // time, an avatar read as a symbol and the sender, the message standing apart.
+  auto timeline = page({text_at(40, 100, "<20:37:29>"), text_at(190, 100, "bgt lover"),
+                        text_at(500, 100, "oh I see, sorry then for my spiciness"),
+                        text_at(40, 160, "11:19:33> % Tom Foster"), text_at(500, 160, "Happy new year from all of us"),
+                        text_at(40, 220, "{16:40:59> @ triangularowl"), text_at(500, 220, "is element X on fdroid somewhere")});
+  auto f = dtap::find_pii(timeline);
+  EXPECT_EQ(found(f), (V{"bgt lover", "Tom Foster", "triangularowl"}));
+  // An agenda's or a day's times before plain words, and prices, are no transcript.
+  auto agenda = page({text_at(40, 100, "09:00 Opening remarks"), text_at(40, 140, "09:30 Coffee break"),
+                      text_at(40, 180, "10:00 Keynote"), text_at(40, 220, "12:30 Lunch")});
+  EXPECT_TRUE(dtap::find_pii(agenda).empty());
+  auto prices = page({text_at(40, 100, "12.50 Zorblat"), text_at(40, 140, "3.20 Quuxor"), text_at(40, 180, "9.99 Fnordix")});
+  EXPECT_TRUE(found(dtap::find_pii(prices), "name").empty());
+  EXPECT_TRUE(found(dtap::find_pii(prices), "username").empty());
+}
+
+TEST(PiiLayout, AvatarColumnsShareTheirNamedRowsLabel) {
+  // A member list: avatars, two rows that are names by any rule, two that are
+  // not ("Ash" is a word, "8th passenger" has no name's shape): all four are the
+  // members' names, found again where they recur on the page (a bill's payer);
+  // dictionary words are not searched for elsewhere.
+  std::vector<std::vector<Word>> rows;
+  std::vector<dtap::BBox> avatars;
+  const std::vector<std::string> members = {"Peter Weyland", "Ash", "Anna Berg", "8th passenger"};
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const double y = 100 + 80.0 * static_cast<double>(i);
+    avatars.push_back({20, y - 12, 48, 48});
+    rows.push_back(text_at(90, y, members[i]));
+  }
+  rows.push_back(text_at(600, 100, "25.00 (8th passenger - Peter Weyland)"));
+  auto f = dtap::find_pii(page(rows), {}, avatars);
+  auto names = found(f, "name");
+  for (const char* who : {"Peter Weyland", "Ash", "Anna Berg"})
+    EXPECT_NE(std::find(names.begin(), names.end(), who), names.end()) << who;
+  auto all = found(f);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "8th passenger"), 2);
+  // Settings beside icons have no named rows; a mail's subject under its sender
+  // (level with the same avatar) and a folder in a people list are no names.
+  std::vector<std::vector<Word>> settings, inbox;
+  std::vector<dtap::BBox> icons, photos;
+  const std::vector<std::string> entries = {"Wi-Fi", "Bluetooth", "Display", "Sound"};
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    icons.push_back({20, 88 + 80.0 * static_cast<double>(i), 48, 48});
+    settings.push_back(text_at(90, 100 + 80.0 * static_cast<double>(i), entries[i]));
+  }
+  EXPECT_TRUE(dtap::find_pii(page(settings), {}, icons).empty());
+  const std::vector<std::string> senders = {"Anna Berg", "Peter Weyland", "Marta Lopez"};
+  for (std::size_t i = 0; i < senders.size(); ++i) {
+    const double y = 100 + 120.0 * static_cast<double>(i);
+    photos.push_back({20, y - 10, 72, 72});
+    inbox.push_back(text_at(110, y, senders[i]));
+    inbox.push_back(text_at(110, y + 28, "Re: Weekend plans"));
+  }
+  inbox.push_back(text_at(110, 460, "Direct Messages"));
+  photos.push_back({20, 450, 72, 72});
+  EXPECT_EQ(found(dtap::find_pii(page(inbox), {}, photos)), (V{"Anna Berg", "Peter Weyland", "Marta Lopez"}));
+}
+
+TEST(PiiLayout, SmallSymbolIconsBeforeListRows) {
+  // An IRC member list whose person icons OCR reads as "&", half the text's height.
+  std::vector<std::vector<Word>> nicks;
+  for (const char* nick : {"cannabis_indica", "SilverRainZ", "globbot", "adct", "est31"}) {
+    const double y = 100 + 40.0 * static_cast<double>(nicks.size());
+    nicks.push_back({{900, y + 8, 10, 10, "&", 80}, {916, y, 12.0 * static_cast<double>(std::string(nick).size()), 24, nick}});
+  }
+  auto ocr = page(nicks);
+  EXPECT_EQ(dtap::leading_icon_words(ocr, ocr.lines[0], nullptr), 1u);
+  auto f = dtap::find_pii(ocr);
+  EXPECT_EQ(found(f), (V{"cannabis_indica", "SilverRainZ", "globbot", "adct", "est31"}));
+  for (const auto& x : f) EXPECT_GE(x.bbox.x, 916);
+  // Punctuation OCR cut off the text ("by: Anna") is no icon.
+  auto cut = page({{{100, 100, 6, 8, ":", 60}, {110, 100, 48, 24, "Anna"}}});
+  EXPECT_EQ(dtap::leading_icon_words(cut, cut.lines[0], nullptr), 0u);
+}
