@@ -701,6 +701,56 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
     const std::string_view who = std::string_view(texts[sp.line].text).substr(sp.begin, sp.end - sp.begin);
     spans[sp.line].push_back(PiiSpan{sp.begin, sp.end, looks_like_handle(who) ? "username" : "name", 0.65, "ocr+layout"});
   }
+  // A table column under a person header ("Contact", "Assigned to", "Owner"):
+  // its short values, left-aligned under it down to a wide gap, are people's
+  // names or accounts (helpdesk, CRM and admin tables).
+  {
+    static const std::vector<std::string> person_headers = {
+        "contact", "contacts", "contact name", "assignee", "assigned to", "assigned", "owner", "customer", "client",
+        "sender", "author", "created by", "reporter", "requester", "raised by", "user", "username",
+        "member", "members", "participant", "participants", "person", "employee", "agent", "full name",
+        "display name", "recipient", "attendee", "attendees", "guest", "guests", "payer", "paid by", "lead"};
+    for (std::size_t h = 0; h < n; ++h) {
+      std::string head = normalise_text(texts[h].text);
+      while (!head.empty() && (head.back() == ':' || head.back() == ' ')) head.pop_back();
+      if (std::find(person_headers.begin(), person_headers.end(), head) == person_headers.end()) continue;
+      const BBox& hb = ocr.lines[h].bbox;
+      std::vector<std::size_t> below;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (j == h || texts[j].word_ranges.empty()) continue;
+        const BBox& first = ocr.words[static_cast<std::size_t>(ocr.lines[j].words[texts[j].first_word])].bbox;
+        if (first.y > hb.y + 0.5 * hb.h && std::abs(first.x - hb.x) < 1.5 * hb.h) below.push_back(j);
+      }
+      std::sort(below.begin(), below.end(), [&](std::size_t a, std::size_t b) { return ocr.lines[a].bbox.y < ocr.lines[b].bbox.y; });
+      double bottom = hb.bottom();
+      std::vector<PiiSpan> column(n);  // at most one per line; kept for a table of two or more
+      std::size_t values = 0;
+      for (std::size_t j : below) {
+        const BBox& l = ocr.lines[j].bbox;
+        if (l.y - bottom > 6 * hb.h) break;
+        bottom = std::max(bottom, l.bottom());
+        const auto [tb, te] = title_span(texts[j]);
+        if (te <= tb || texts[j].word_ranges.size() > 3 || has_label(static_cast<int>(j), "name") || has_label(static_cast<int>(j), "username"))
+          continue;
+        const std::string_view value = std::string_view(texts[j].text).substr(tb, te - tb);
+        const auto words = split_whitespace(std::string(value));
+        const bool plain = std::all_of(words.begin(), words.end(), [&](const std::string& w) {
+          return lists && lists->is_common(w) && !lists->is_first(w);
+        });
+        const auto letters = std::count_if(value.begin(), value.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+        // A person's value, not a form's next label ("Last Name", "IBAN"), a path or a hash.
+        const bool shaped = looks_like_row_title(value, lists) || (looks_like_handle(value) && words.size() == 1);
+        const bool other = value.find_first_of("/():[]") != std::string_view::npos || looks_like_commit_hash(value) ||
+                           normalise_text(value).find("name") != std::string::npos;
+        if (plain || !shaped || other || letters < 2 || is_list_time(value)) continue;
+        column[j] = PiiSpan{tb, te, looks_like_handle(value) ? "username" : "name", 0.7, "ocr+layout"};
+        ++values;
+      }
+      if (values < 2) continue;
+      for (std::size_t j = 0; j < n; ++j)
+        if (column[j].end > column[j].begin) spans[j].push_back(column[j]);
+    }
+  }
   // A column of rows beside avatars (a member, contact or participant list)
   // whose rows are mostly names already: the others are names too ("Ash",
   // "Bishop" are words, "8th passenger" has no name's shape), and the whole

@@ -694,7 +694,20 @@ std::vector<PiiSpan> find_shell_users(std::string_view line) {
     const bool command = std::regex_search(before, remote_command);
     const bool prompt = (e < line.size() && line[e] == ':' && e + 1 < line.size() && (line[e + 1] == '~' || line[e + 1] == '/')) ||
                         (e + 1 < line.size() && line[e] == ' ' && line[e + 1] == '~') || (b > 0 && line[b - 1] == '[');
-    if (command || prompt) out.push_back(span(b, e, "username", 0.85, "ocr+regex"));
+    if (command || prompt) {
+      out.push_back(span(b, e, "username", 0.85, "ocr+regex"));
+      continue;
+    }
+    // A terminal's title or a connection list's "alice@laptop" standing alone: a
+    // host without a dot is no mail domain ("pkg@latest" is a package's tag).
+    const std::string host(line.substr(line.find('@', b) + 1, e - line.find('@', b) - 1));
+    static const std::vector<std::string> tags = {"latest", "next", "beta", "alpha", "canary", "stable", "main", "master", "dev"};
+    const bool alone = (e == line.size() || is_space(line[e])) && (b == 0 || is_space(line[b - 1])) &&
+                       line.find('@', b) - b >= 3;  // "e9@eeee00e" is OCR noise
+    const bool named_host = host.find('.') == std::string::npos && host.size() >= 3 &&
+                            std::any_of(host.begin(), host.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }) &&
+                            std::find(tags.begin(), tags.end(), lower(host)) == tags.end();
+    if (alone && named_host) out.push_back(span(b, e, "username", 0.75, "ocr+regex"));
   }
   // A home folder: "/home/alice/", "/Users/jsmith", "C:\Users\jsmith\Desktop".
   static const std::regex home(R"((?:/home/|/Users/|[A-Za-z]:\\Users\\)([A-Za-z0-9][A-Za-z0-9._-]*))");

@@ -367,6 +367,10 @@ TEST(PiiRecognisers, AccountsOnTerminalAndCodeHostingScreens) {
   EXPECT_EQ(users("C:\\Users\\jsmith\\Desktop>"), V{"jsmith"});
   EXPECT_EQ(users("-rw-r--r-- 1 jsmith devs 220 Jan 1 .bashrc"), (V{"jsmith", "devs"}));
   EXPECT_EQ(users("Merge pull request #42 from octocat/fix-typo"), V{"octocat"});
+  // A connection's or a terminal title's "user@host" alone (a host without a dot is no mail domain).
+  EXPECT_EQ(users("mathias@desktop-mathias"), V{"mathias@desktop-mathias"});
+  EXPECT_EQ(users("Connected root@public-services"), V{"root@public-services"});
+  for (const char* s : {"npm i react@latest", "e9@eeee00e", "fix@2x.png", "pkg@18"}) EXPECT_TRUE(users(s).empty()) << s;
   // E-mail addresses in prose, system accounts and documentation placeholders, paths without a home.
   for (const char* s : {"Contact jane@example.com for help", "cd /home/user/src", "drwxr-xr-x 2 root root 4096 Mar 3 etc",
                         "/usr/local/bin/node", "C:\\Program Files\\App", "Merge branch 'main' into dev"})
@@ -467,4 +471,20 @@ TEST(PiiLayout, SmallSymbolIconsBeforeListRows) {
   // Punctuation OCR cut off the text ("by: Anna") is no icon.
   auto cut = page({{{100, 100, 6, 8, ":", 60}, {110, 100, 48, 24, "Anna"}}});
   EXPECT_EQ(dtap::leading_icon_words(cut, cut.lines[0], nullptr), 0u);
+}
+
+TEST(PiiLayout, TableColumnsUnderAPersonHeader) {
+  // A helpdesk table: "Contact" over its column of people, beside other columns.
+  auto table = page({text_at(900, 100, "Contact"), text_at(1200, 100, "Status"),
+                     text_at(900, 150, "Sumit Bhanush"), text_at(1200, 150, "Paused"),
+                     text_at(900, 200, "Zorblat Quux"), text_at(1200, 200, "Open"),
+                     text_at(900, 250, "kmartin"), text_at(1200, 250, "Resolved")});
+  EXPECT_EQ(found(dtap::find_pii(table)), (V{"Sumit Bhanush", "Zorblat Quux", "kmartin"}));
+  // A form whose "Owner" label stands over other labels, and a header over a
+  // single value, are no table of people.
+  auto form = page({text_at(40, 100, "Owner"), text_at(40, 150, "Last Name"), text_at(40, 200, "IBAN"),
+                    text_at(40, 250, "Billing (monthly)")});
+  EXPECT_TRUE(dtap::find_pii(form).empty());
+  auto single = page({text_at(40, 100, "Assignee"), text_at(40, 150, "Zorblat Quux")});
+  EXPECT_TRUE(dtap::find_pii(single).empty());
 }
