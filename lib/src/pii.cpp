@@ -617,6 +617,40 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
     for (std::size_t i = 0; i < n; ++i)
       if (std::regex_match(texts[i].text, otp_code) && !has_label(static_cast<int>(i), "secret"))
         spans[i].push_back(PiiSpan{0, texts[i].text.size(), "secret", 0.6, "ocr+layout"});
+  // An authenticator's entries: a code in groups ("948 017", "6HV 2H", "bav tcd ft",
+  // cut or hidden in part) printed far larger than the service and account
+  // lines over it; two or more such entries make the page one. The account
+  // between service and code is the user's.
+  {
+    static const std::regex grouped(R"([A-Za-z0-9/]{2,4}(?: [A-Za-z0-9/]{1,4}){1,2})");
+    std::vector<std::size_t> codes;
+    for (std::size_t i = 0; i < n; ++i) {
+      const int up = above[i];
+      if (up < 0 || !std::regex_match(texts[i].text, grouped)) continue;
+      const BBox& l = ocr.lines[i].bbox;
+      const BBox& a = ocr.lines[static_cast<std::size_t>(up)].bbox;
+      // Code-like, not big prose cut into a line ("your cat", "sons 8 OF"): mostly
+      // digits, or groups of one case that are no words.
+      const std::string& t = texts[i].text;
+      const auto digits = std::count_if(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+      const auto alnum = std::count_if(t.begin(), t.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+      const bool upper = std::none_of(t.begin(), t.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; });
+      const bool lower_case = std::none_of(t.begin(), t.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; });
+      const auto groups = split_whitespace(t);
+      const bool words = std::any_of(groups.begin(), groups.end(), [&](const std::string& g) { return lists && lists->is_common(g); });
+      const bool code = 5 * digits >= 2 * alnum || ((upper || lower_case) && !words);
+      if (l.h >= 1.6 * a.h && code) codes.push_back(i);
+    }
+    if (codes.size() >= 2)
+      for (std::size_t i : codes) {
+        if (!has_label(static_cast<int>(i), "secret")) spans[i].push_back(PiiSpan{0, texts[i].text.size(), "secret", 0.6, "ocr+layout"});
+        const int account = above[i];
+        const std::string& who = texts[static_cast<std::size_t>(account)].text;
+        if (above[static_cast<std::size_t>(account)] >= 0 && texts[static_cast<std::size_t>(account)].word_ranges.size() == 1 &&
+            spans[static_cast<std::size_t>(account)].empty())
+          spans[static_cast<std::size_t>(account)].push_back(PiiSpan{0, who.size(), "username", 0.6, "ocr+layout"});
+      }
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& text = texts[i].text;
     // A city/postcode line under a street line.

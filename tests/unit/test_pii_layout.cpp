@@ -488,3 +488,33 @@ TEST(PiiLayout, TableColumnsUnderAPersonHeader) {
   auto single = page({text_at(40, 100, "Assignee"), text_at(40, 150, "Zorblat Quux")});
   EXPECT_TRUE(dtap::find_pii(single).empty());
 }
+
+TEST(PiiLayout, AuthenticatorEntriesOfLargeGroupedCodes) {
+  // Service, account, then the code at twice the size, partly hidden ("6HV 2H").
+  auto entry = [](double y, const std::string& service, const std::string& account, const std::string& code) {
+    std::vector<std::vector<Word>> lines = {text_at(300, y, service), text_at(300, y + 40, account)};
+    std::vector<Word> big;
+    double x = 300;
+    for (const auto& w : dtap::split_whitespace(code)) {
+      big.push_back({x, y + 80, 26.0 * static_cast<double>(w.size()), 56, w});
+      x += 26.0 * static_cast<double>(w.size() + 1);
+    }
+    lines.push_back(big);
+    return lines;
+  };
+  std::vector<std::vector<Word>> page_lines;
+  for (auto& l : entry(100, "Steam", "zorblat", "6HV 2H")) page_lines.push_back(l);
+  for (auto& l : entry(300, "Blizzard", "quuxor", "948 017 15")) page_lines.push_back(l);
+  auto f = dtap::find_pii(page(page_lines));
+  EXPECT_EQ(found(f, "secret"), (V{"6HV 2H", "948 017 15"}));
+  EXPECT_EQ(found(f, "username"), (V{"zorblat", "quuxor"}));
+  // One large grouped line is a heading or a price, not an authenticator.
+  std::vector<std::vector<Word>> one;
+  for (auto& l : entry(100, "Total", "today", "120 EUR")) one.push_back(l);
+  EXPECT_TRUE(dtap::find_pii(page(one)).empty());
+  // Large prose cut into short lines is no code.
+  std::vector<std::vector<Word>> prose;
+  for (auto& l : entry(100, "Welcome", "back", "your cat")) prose.push_back(l);
+  for (auto& l : entry(300, "Read", "more", "sons 8 OF")) prose.push_back(l);
+  EXPECT_TRUE(found(dtap::find_pii(page(prose)), "secret").empty());
+}
