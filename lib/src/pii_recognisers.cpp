@@ -635,7 +635,12 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
         out.push_back(span(b, e, "username", 0.75, "ocr+regex"));
     }
   }
-  if (code_hosting) {
+  // A code host's event relayed elsewhere (a chat bot, a mail): "Workflow CI failed
+  // for owner/repo on branch x", "created issue owner/repo#12".
+  static const std::regex code_event(
+      R"(\b(workflow|pull request|merge request|new issue|on branch|commit|pushed to|merged|repository)\b|[A-Za-z0-9]/[A-Za-z0-9_.-]+#\d)",
+      std::regex::icase);
+  if (code_hosting || std::regex_search(line.begin(), line.end(), code_event)) {
     // "owner/repo" (not a path, a date or "and/or").
     static const std::regex repo(R"((?:^|[\s(])([A-Za-z0-9][A-Za-z0-9_.-]{1,38}/[A-Za-z0-9_.-]{2,100}))");
     for (auto [b, e] : matches(repo, line, 1)) {
@@ -651,6 +656,9 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
       if (letters(owner) < 1 || letters(name) < 1 || low == "and/or" || low == "w/o" || low == "i/o" ||
           low == "n/a" || low == "tcp/ip" || low == "read/write")
         continue;
+      // "on branch kitsune/fix": a branch is named by its author's choice, not an account.
+      const std::string before = lower(line.substr(0, b));
+      if (before.size() >= 7 && before.compare(before.size() - 7, 7, "branch ") == 0) continue;
       out.push_back(span(b, e, "username", 0.75, "ocr+layout"));
     }
   }

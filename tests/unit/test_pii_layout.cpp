@@ -375,6 +375,15 @@ TEST(PiiRecognisers, AccountsOnTerminalAndCodeHostingScreens) {
   for (const char* s : {"Contact jane@example.com for help", "cd /home/user/src", "drwxr-xr-x 2 root root 4096 Mar 3 etc",
                         "/usr/local/bin/node", "C:\\Program Files\\App", "Merge branch 'main' into dev"})
     EXPECT_TRUE(users(s).empty()) << s;
+  // A code host's events relayed by a chat bot or a mail name the repository on any page; a branch is no account.
+  auto repos = [](std::string_view line) {
+    V out;
+    for (const auto& s : dtap::find_usernames(line, "", false)) out.emplace_back(line.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  EXPECT_EQ(repos("Workflow CI failed for quotient-im/Quaternion on branch kitsune/translations"), V{"quotient-im/Quaternion"});
+  EXPECT_EQ(repos("KitsuneRal created new issue quotient-im/Quaternion#845"), V{"quotient-im/Quaternion"});
+  EXPECT_TRUE(repos("between your mobile and apple/google to solve this issue").empty());
   // Code-hosting activity: the handle before the verb.
   const auto& lists = dtap::NameLists::shipped();
   auto actors = [&](std::string_view line) {
