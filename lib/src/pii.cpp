@@ -901,7 +901,9 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
         // chat sender; a row's title from layout alone may be the app's name.
         if ((s.source == "ocr+layout" || s.source == "ocr+classifier") && s.score < 0.65) continue;
         std::string v = rp.texts[i].text.substr(s.begin, s.end - s.begin);
-        if (!v.empty() && v[0] == '@') v.erase(0, 1);
+        // An "@handle" is found by its own rule wherever it is written so; bare, the
+        // word is often the app's or a site's name ("tooot", "@tooot" its account).
+        if (!v.empty() && v[0] == '@') continue;
         if (utf8_length(v) < 3 || (lists && lists->is_common(v)) || (lists && lists->is_brand(v))) continue;
         if (std::none_of(known.begin(), known.end(), [&](const auto& k) { return k.first == v; })) known.push_back({v, s.label});
       }

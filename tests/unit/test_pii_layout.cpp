@@ -527,3 +527,11 @@ TEST(PiiLayout, AuthenticatorEntriesOfLargeGroupedCodes) {
   for (auto& l : entry(300, "Read", "more", "sons 8 OF")) prose.push_back(l);
   EXPECT_TRUE(found(dtap::find_pii(page(prose)), "secret").empty());
 }
+
+TEST(PiiLayout, AnAtHandleDoesNotSpreadToTheBareWord) {
+  // The app's own account ("@tooot") is a handle; "tooot" in the title bar or a
+  // sentence is the app's name.
+  auto f = dtap::find_pii(page({text_at(40, 40, "tooot"), text_at(40, 400, "Follow @tooot for news"),
+                                text_at(40, 500, "Thanks for using tooot today")}));
+  EXPECT_EQ(found(f), V{"@tooot"});
+}
