@@ -90,6 +90,21 @@ LineText line_text(const OcrResult& ocr, const OcrLine& line) {
   return lt;
 }
 
+// The box of a line's first word after any icon read as text.
+const BBox& first_word_box(const OcrResult& ocr, const std::vector<LineText>& texts, std::size_t i) {
+  return ocr.words[static_cast<std::size_t>(ocr.lines[i].words[texts[i].first_word])].bbox;
+}
+
+std::size_t letter_count(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }));
+}
+
+// Whether every word of `text` is a plain dictionary word (no first name).
+bool all_plain_words(std::string_view text, const NameLists* lists) {
+  const auto words = split_whitespace(text);
+  return lists && std::all_of(words.begin(), words.end(), [&](const std::string& w) { return lists->is_plain_word(w); });
+}
+
 // The line nearest to `i` among those `gap_to` accepts (it returns the gap,
 // or a negative number to reject), or -1.
 template <class GapTo>
@@ -448,13 +463,11 @@ std::vector<SenderSpan> transcript_senders(const OcrResult& ocr, const std::vect
     while (end > b && (t[end - 1] == '>' || t[end - 1] == ':' || t[end - 1] == ',')) --end;
     if (end <= b) return std::nullopt;
     const std::string who = t.substr(b, end - b);
-    bool letters = false, all_common = true;
-    for (const auto& w : split_whitespace(who)) {
+    for (const auto& w : split_whitespace(who))
       if (!std::regex_match(w, nick_word)) return std::nullopt;
-      letters |= std::any_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
-      if (!(lists && lists->is_common(w) && !lists->is_first(w))) all_common = false;
-    }
-    if (!letters || (all_common && !plain_words) || std::regex_match(who, process_or_level) || is_list_time(who)) return std::nullopt;
+    if (letter_count(who) == 0 || (!plain_words && all_plain_words(who, lists)) || std::regex_match(who, process_or_level) ||
+        is_list_time(who))
+      return std::nullopt;
     return SenderSpan{i, b, end};
   };
   // Timed rows: line, index of the first word past the time and the symbols.
@@ -752,7 +765,7 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       std::vector<std::size_t> below;
       for (std::size_t j = 0; j < n; ++j) {
         if (j == h || texts[j].word_ranges.empty()) continue;
-        const BBox& first = ocr.words[static_cast<std::size_t>(ocr.lines[j].words[texts[j].first_word])].bbox;
+        const BBox& first = first_word_box(ocr, texts, j);
         if (first.y > hb.y + 0.5 * hb.h && std::abs(first.x - hb.x) < 1.5 * hb.h) below.push_back(j);
       }
       std::sort(below.begin(), below.end(), [&](std::size_t a, std::size_t b) { return ocr.lines[a].bbox.y < ocr.lines[b].bbox.y; });
@@ -767,16 +780,11 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
         if (te <= tb || texts[j].word_ranges.size() > 3 || has_label(static_cast<int>(j), "name") || has_label(static_cast<int>(j), "username"))
           continue;
         const std::string_view value = std::string_view(texts[j].text).substr(tb, te - tb);
-        const auto words = split_whitespace(std::string(value));
-        const bool plain = std::all_of(words.begin(), words.end(), [&](const std::string& w) {
-          return lists && lists->is_common(w) && !lists->is_first(w);
-        });
-        const auto letters = std::count_if(value.begin(), value.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
         // A person's value, not a form's next label ("Last Name", "IBAN"), a path or a hash.
-        const bool shaped = looks_like_row_title(value, lists) || (looks_like_handle(value) && words.size() == 1);
+        const bool shaped = looks_like_row_title(value, lists) || (looks_like_handle(value) && value.find(' ') == std::string_view::npos);
         const bool other = value.find_first_of("/():[]") != std::string_view::npos || looks_like_commit_hash(value) ||
                            normalise_text(value).find("name") != std::string::npos;
-        if (plain || !shaped || other || letters < 2 || is_list_time(value)) continue;
+        if (all_plain_words(value, lists) || !shaped || other || letter_count(value) < 2 || is_list_time(value)) continue;
         column[j] = PiiSpan{tb, te, looks_like_handle(value) ? "username" : "name", 0.7, "ocr+layout"};
         ++values;
       }
@@ -799,7 +807,7 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
     for (std::size_t i = 0; i < n; ++i) {
       const auto [tb, te] = title_span(texts[i]);
       if (te <= tb || texts[i].word_ranges.size() > 3 || !beside_avatar(ocr, texts[i], i, avatars)) continue;
-      const BBox& first = ocr.words[static_cast<std::size_t>(ocr.lines[i].words[texts[i].first_word])].bbox;
+      const BBox& first = first_word_box(ocr, texts, i);
       bool named = false;
       for (const auto& sp : spans[i])
         named |= (sp.label == "name" || sp.label == "username") && sp.end - sp.begin >= (te - tb) * 8 / 10;
@@ -819,25 +827,19 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
         const std::size_t i = rows[b].line;
         // A row's second line (a mail's subject under its sender, level with the avatar) is no entry.
         const int up = above[i];
-        auto first_word = [&](std::size_t line) -> const BBox& {
-          return ocr.words[static_cast<std::size_t>(ocr.lines[line].words[texts[line].first_word])].bbox;
-        };
         if (!rows[b].named && up >= 0 && !texts[static_cast<std::size_t>(up)].word_ranges.empty() &&
-            first_word(i).y - first_word(static_cast<std::size_t>(up)).bottom() < rows[b].h &&
+            first_word_box(ocr, texts, i).y - first_word_box(ocr, texts, static_cast<std::size_t>(up)).bottom() < rows[b].h &&
             std::any_of(rows.begin(), rows.end(), [&](const Row& r) { return r.line == static_cast<std::size_t>(up); }))
           continue;
         const auto [tb, te] = title_span(texts[i]);
         const std::string_view title = std::string_view(texts[i].text).substr(tb, te - tb);
-        const auto letters = std::count_if(title.begin(), title.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
         const char last = title.back();
-        if (letters < 2 || last == '!' || last == '?' || title.find(':') != std::string_view::npos || is_list_time(title))
+        if (letter_count(title) < 2 || last == '!' || last == '?' || title.find(':') != std::string_view::npos || is_list_time(title))
           continue;
         // Not a folder, a group or a company in the same list ("Direct Messages",
         // "Friday party", "Netflix inc."): several plain words, or a brand.
-        const auto words = split_whitespace(std::string(title));
-        const bool plain = words.size() >= 2 && std::all_of(words.begin(), words.end(), [&](const std::string& w) {
-          return lists && lists->is_common(w) && !lists->is_first(w);
-        });
+        const auto words = split_whitespace(title);
+        const bool plain = words.size() >= 2 && all_plain_words(title, lists);
         const bool brand = std::any_of(words.begin(), words.end(), [&](const std::string& w) { return lists && lists->is_brand(w); });
         if (plain || brand) continue;
         spans[i].push_back(PiiSpan{tb, te, looks_like_handle(title) ? "username" : "name", 0.7, "ocr+layout"});

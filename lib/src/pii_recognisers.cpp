@@ -1250,7 +1250,7 @@ bool actor_word(std::string_view w, const NameLists* lists) {
   // product or a part, not a person (a listed name in capitals, "JOHN" on a card, still is).
   static const std::regex acronym(R"([A-Z]{2,4}(?:-[A-Z]{1,4})*)");
   if (std::regex_match(std::string(w), acronym) && !(lists && (lists->is_first(w) || lists->is_last(w)))) return false;
-  if (capitalised_word(w)) return !(lists && lists->is_common(w) && !lists->is_first(w));
+  if (capitalised_word(w)) return !(lists && lists->is_plain_word(w));
   if (w.size() < 3) return false;
   bool digit = false, handle_mark = false, letters = false;
   for (std::size_t k = 0; k < w.size(); ++k) {
@@ -1370,7 +1370,7 @@ std::vector<PiiSpan> find_actors(std::string_view line, const NameLists* lists) 
     while (m < toks.size() && m - k <= 3 && actor_word(toks[m].text, lists)) ++m;
     // "Topic set by bookworm on 18 June": a handle-shaped word mid-line counts too.
     if (m != toks.size() && m == k + 2 && (w == "by" || w == "from") && looks_like_handle(toks[k + 1].text) &&
-        !(lists && lists->is_common(toks[k + 1].text) && !lists->is_first(toks[k + 1].text))) {
+        !(lists && lists->is_plain_word(toks[k + 1].text))) {
       out.push_back(span(toks[k + 1].begin, toks[k + 1].end, "username", 0.55, "ocr+layout"));
       continue;
     }
@@ -1409,7 +1409,7 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
   for (std::size_t k = 0; k + 1 < toks.size(); ++k) {
     if (!honorific(toks[k].text) || (toks[k].punct_after && line[toks[k].end] != '.')) continue;
     std::size_t n = run_from(k + 1);
-    if (n == 0 || (lists && n == 1 && lists->is_common(toks[k + 1].text) && !lists->is_first(toks[k + 1].text) &&
+    if (n == 0 || (lists && n == 1 && lists->is_plain_word(toks[k + 1].text) &&
                    !lists->is_last(toks[k + 1].text)))
       continue;  // "Dr Who", "Miss Universe"
     out.push_back(span(toks[k + 1].begin, toks[k + n].end, "name", n >= 2 ? 0.85 : 0.7, "ocr+context"));
@@ -1505,7 +1505,7 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
     else if (a == "call" && lower(toks[k + 1].text) == "me" && k + 2 < toks.size()) v = k + 2;
     if (v == 0 || !capitalised_word(toks[v].text) || std::any_of(out.begin(), out.end(), [&](const PiiSpan& p) { return p.begin == toks[v].begin; }))
       continue;
-    if (lists && lists->is_common(toks[v].text) && !lists->is_first(toks[v].text)) continue;
+    if (lists && lists->is_plain_word(toks[v].text)) continue;
     std::size_t e = v + 1;
     if (e < toks.size() && !toks[v].punct_after && capitalised_word(toks[e].text) &&
         (!(lists && lists->is_common(toks[e].text)) || (lists && lists->is_last(toks[e].text))))
@@ -1516,7 +1516,7 @@ std::vector<PiiSpan> find_names(std::string_view line, const std::string& contex
     // A greeting followed by a capitalised word, in a message ("Thanks Ana -").
     for (std::size_t k = 1; k < toks.size(); ++k)
       if (greeting(toks[k - 1].text) && capitalised_word(toks[k].text) && !toks[k - 1].punct_after &&
-          !(lists && lists->is_common(toks[k].text) && !lists->is_first(toks[k].text)) &&  // "Hello World"
+          !(lists && lists->is_plain_word(toks[k].text)) &&  // "Hello World"
           (toks[k].punct_after || k + 1 == toks.size() || toks[k + 1].text == "-"))
         out.push_back(span(toks[k].begin, toks[k].end, "name", 0.55, "ocr+context"));
   }

@@ -463,6 +463,16 @@ TEST(PiiLayout, AvatarColumnsShareTheirNamedRowsLabel) {
   inbox.push_back(text_at(110, 460, "Direct Messages"));
   photos.push_back({20, 450, 72, 72});
   EXPECT_EQ(found(dtap::find_pii(page(inbox), {}, photos)), (V{"Anna Berg", "Peter Weyland", "Marta Lopez"}));
+  // A brand and a labelled entry in a column of names stay out of it.
+  std::vector<std::vector<Word>> mixed;
+  std::vector<dtap::BBox> discs;
+  const std::vector<std::string> entries2 = {"Peter Weyland", "Anna Berg", "Netflix", "Team: Design"};
+  for (std::size_t i = 0; i < entries2.size(); ++i) {
+    const double y = 100 + 80.0 * static_cast<double>(i);
+    discs.push_back({20, y - 12, 48, 48});
+    mixed.push_back(text_at(90, y, entries2[i]));
+  }
+  EXPECT_EQ(found(dtap::find_pii(page(mixed), {}, discs)), (V{"Peter Weyland", "Anna Berg"}));
 }
 
 TEST(PiiLayout, SmallSymbolIconsBeforeListRows) {

@@ -94,6 +94,9 @@ struct NameLists {
   bool is_extra(std::string_view word) const;
   bool is_common(std::string_view word) const;
   bool is_brand(std::string_view word) const;
+  // A dictionary word that is no listed first name ("page", not "mark"):
+  // plain text rather than a person's.
+  bool is_plain_word(std::string_view word) const { return is_common(word) && !is_first(word); }
   bool empty() const { return first.empty() && last.empty(); }
   // share/dtap/pii: first_names.txt, last_names.txt, names/detector-*.txt
   // (never names/heldout-*.txt), common_words.txt and brands.txt (loaded once).
