@@ -423,19 +423,26 @@ TEST(PiiLayout, TranscriptSendersAfterOrBesideTheirTime) {
   EXPECT_TRUE(found(dtap::find_pii(prices), "username").empty());
 }
 
+namespace {
+// One row per entry at x 90, 80 px apart, each beside a 48 px avatar (appended to `avatars`).
+std::vector<std::vector<Word>> rows_beside_avatars(const std::vector<std::string>& entries, std::vector<dtap::BBox>& avatars) {
+  std::vector<std::vector<Word>> rows;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const double y = 100 + 80.0 * static_cast<double>(i);
+    avatars.push_back({20, y - 12, 48, 48});
+    rows.push_back(text_at(90, y, entries[i]));
+  }
+  return rows;
+}
+}  // namespace
+
 TEST(PiiLayout, AvatarColumnsShareTheirNamedRowsLabel) {
   // A member list: avatars, two rows that are names by any rule, two that are
   // not ("Ash" is a word, "8th passenger" has no name's shape): all four are the
   // members' names, found again where they recur on the page (a bill's payer);
   // dictionary words are not searched for elsewhere.
-  std::vector<std::vector<Word>> rows;
   std::vector<dtap::BBox> avatars;
-  const std::vector<std::string> members = {"Peter Weyland", "Ash", "Anna Berg", "8th passenger"};
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    const double y = 100 + 80.0 * static_cast<double>(i);
-    avatars.push_back({20, y - 12, 48, 48});
-    rows.push_back(text_at(90, y, members[i]));
-  }
+  auto rows = rows_beside_avatars({"Peter Weyland", "Ash", "Anna Berg", "8th passenger"}, avatars);
   rows.push_back(text_at(600, 100, "25.00 (8th passenger - Peter Weyland)"));
   auto f = dtap::find_pii(page(rows), {}, avatars);
   auto names = found(f, "name");
@@ -447,11 +454,7 @@ TEST(PiiLayout, AvatarColumnsShareTheirNamedRowsLabel) {
   // (level with the same avatar) and a folder in a people list are no names.
   std::vector<std::vector<Word>> settings, inbox;
   std::vector<dtap::BBox> icons, photos;
-  const std::vector<std::string> entries = {"Wi-Fi", "Bluetooth", "Display", "Sound"};
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    icons.push_back({20, 88 + 80.0 * static_cast<double>(i), 48, 48});
-    settings.push_back(text_at(90, 100 + 80.0 * static_cast<double>(i), entries[i]));
-  }
+  settings = rows_beside_avatars({"Wi-Fi", "Bluetooth", "Display", "Sound"}, icons);
   EXPECT_TRUE(dtap::find_pii(page(settings), {}, icons).empty());
   const std::vector<std::string> senders = {"Anna Berg", "Peter Weyland", "Marta Lopez"};
   for (std::size_t i = 0; i < senders.size(); ++i) {
@@ -464,14 +467,8 @@ TEST(PiiLayout, AvatarColumnsShareTheirNamedRowsLabel) {
   photos.push_back({20, 450, 72, 72});
   EXPECT_EQ(found(dtap::find_pii(page(inbox), {}, photos)), (V{"Anna Berg", "Peter Weyland", "Marta Lopez"}));
   // A brand and a labelled entry in a column of names stay out of it.
-  std::vector<std::vector<Word>> mixed;
   std::vector<dtap::BBox> discs;
-  const std::vector<std::string> entries2 = {"Peter Weyland", "Anna Berg", "Netflix", "Team: Design"};
-  for (std::size_t i = 0; i < entries2.size(); ++i) {
-    const double y = 100 + 80.0 * static_cast<double>(i);
-    discs.push_back({20, y - 12, 48, 48});
-    mixed.push_back(text_at(90, y, entries2[i]));
-  }
+  auto mixed = rows_beside_avatars({"Peter Weyland", "Anna Berg", "Netflix", "Team: Design"}, discs);
   EXPECT_EQ(found(dtap::find_pii(page(mixed), {}, discs)), (V{"Peter Weyland", "Anna Berg"}));
 }
 
