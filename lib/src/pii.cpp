@@ -921,6 +921,35 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
           if (!covered) rp.spans[i].push_back(PiiSpan{at, e, label, 0.5, "ocr+repeat"});
         }
     }
+    // OCR reads the same name differently where it recurs ("Shariq" / "Sharig",
+    // "Weyland" / "weyland"): a run of as many words within one edit of a known
+    // value of 6+ letters (two edits from 10) is that value too.
+    for (std::size_t i = 0; i < n; ++i) {
+      const LineText& t = rp.texts[i];
+      for (const auto& [v, label] : known) {
+        const std::u32string want = utf8_to_u32(normalise_text(v));
+        if (want.size() < 6) continue;
+        const std::size_t words = split_whitespace(v).size();
+        const std::size_t allowed = want.size() >= 10 ? 2 : 1;
+        for (std::size_t w = t.first_word; w + words <= t.word_ranges.size(); ++w) {
+          std::size_t b = t.word_ranges[w].first, e = t.word_ranges[w + words - 1].second;
+          // Brackets and commas around a name in a sentence ("(Bishop", "Ripley)").
+          while (b < e && std::string_view("([\"'<").find(t.text[b]) != std::string_view::npos) ++b;
+          while (e > b && std::string_view(")]\"'>,.;:!?").find(t.text[e - 1]) != std::string_view::npos) --e;
+          if (e <= b || std::isalpha(static_cast<unsigned char>(t.text[b])) == 0) continue;
+          // A name stays capitalised however OCR misreads the rest.
+          if (std::isupper(static_cast<unsigned char>(v[0])) && !std::isupper(static_cast<unsigned char>(t.text[b]))) continue;
+          const std::u32string got = utf8_to_u32(normalise_text(std::string_view(t.text).substr(b, e - b)));
+          const std::size_t longer = std::max(got.size(), want.size()), shorter = std::min(got.size(), want.size());
+          if (longer - shorter > allowed || levenshtein(got, want) > allowed) continue;
+          const std::string_view seen = std::string_view(t.text).substr(b, e - b);
+          if (lists && (lists->is_common(seen) || lists->is_brand(seen))) continue;
+          const bool covered = std::any_of(rp.spans[i].begin(), rp.spans[i].end(),
+                                           [&](const PiiSpan& s) { return s.begin < e && b < s.end; });
+          if (!covered) rp.spans[i].push_back(PiiSpan{b, e, label, 0.5, "ocr+repeat"});
+        }
+      }
+    }
   }
   std::vector<PiiFinding> out;
   for (std::size_t i = 0; i < n; ++i)

@@ -315,6 +315,19 @@ TEST(PiiLayout, ChatLogSendersAndRepeatsOfFoundValues) {
   EXPECT_EQ(found(dtap::find_pii(weak)), V{"Zorblat"});
 }
 
+TEST(PiiLayout, ANameRecursAsOcrMisreadsIt) {
+  // "Shariq" read "Sharig", "Weyland" read "weyland", a name in brackets: still the person.
+  auto misread = page({text_at(40, 100, "Hi Shariq Ansari,"), text_at(40, 200, "Sharig Ansari created the deal"),
+                       text_at(40, 300, "Paid (Sharia Ansari) 10.00")});
+  EXPECT_EQ(found(dtap::find_pii(misread), "name"), (V{"Shariq Ansari", "Sharig Ansari", "Sharia Ansari"}));
+  // Three edits is another name; a dictionary word one edit from a name is that word.
+  auto other = page({text_at(40, 100, "Hi Shariq Ansari,"), text_at(40, 200, "Shared Ansaro files"),
+                     text_at(40, 400, "Thanks Darren,"), text_at(40, 500, "Barren land ahead")});
+  const auto names = found(dtap::find_pii(other));
+  EXPECT_NE(std::find(names.begin(), names.end(), "Darren"), names.end());
+  for (const auto& t : names) EXPECT_TRUE(t == "Darren" || t == "Shariq Ansari") << t;
+}
+
 TEST(PiiRecognisers, PlacesEndingInARegionOrCountry) {
   auto texts = [](std::string_view line) {
     V out;
