@@ -55,7 +55,8 @@ for arch in ${ARCHS:-crnn conv}; do
       --lr "${!lr_var}" --seed 1 --threads "${!threads_var}" "${resume[@]}"
   done
   echo "reader-$arch: trained in $(( $(date +%s) - start )) s (wall, this run)" >&2
-  "$BIN/dtap-train" eval-reader -m "$WORK/reader-$arch.pt" --data "$WORK/held.jsonl" --record --threads "${!threads_var}"
+  "$BIN/dtap-train" eval-reader -m "$WORK/reader-$arch.pt" --data "$WORK/held.jsonl" --record --threads "${!threads_var}" \
+    --transform jpeg:60 --transform scale:0.5
   cp "$WORK/reader-$arch.pt" "$OUT/reader-$arch.pt.tmp" && mv "$OUT/reader-$arch.pt.tmp" "$OUT/reader-$arch.pt"
   cp "$WORK/reader-$arch.pt.json" "$OUT/reader-$arch.pt.json"
 done

@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
   eval->add_option("--data", eo.data, "Records to read (JSON Lines; repeatable)")->required();
   eval->add_option("--max-lines", eo.max_lines, "Read only the first N lines (0 = all)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
+  eval->add_option("--transform", eo.transforms,
+                   "Also read after this transform chain of the whole page, e.g. jpeg:60 or scale:0.5 (repeatable)");
   eval->add_flag("--record", eo.record, "Write the figures into each model's manifest as \"heldout\"");
 
   // generator (DualTAP protector; logic in lib/nn/train_generator.cpp)

@@ -16,6 +16,7 @@
 #include "dtap/image.hpp"
 #include "dtap/jsonl.hpp"
 #include "dtap/log.hpp"
+#include "dtap/quality.hpp"
 #include "dtap/nn/runtime.hpp"
 #include "dtap/rng.hpp"
 #include "dtap/text.hpp"
@@ -52,7 +53,10 @@ std::string file_sha256(const std::string& path) {
 }
 
 // Every words / pii entry of the records (deduplicated by text and box).
-DataSet load_lines(const std::vector<std::string>& files, int max_lines, bool refuse_heldout, std::int64_t max_pixels) {
+// `transform` (what a router does to the page: JPEG, downscale) is applied to
+// the whole image before the crops; boxes follow its scale.
+DataSet load_lines(const std::vector<std::string>& files, int max_lines, bool refuse_heldout, std::int64_t max_pixels,
+                   const Transform* transform = nullptr) {
   DataSet set;
   const auto& cs = Charset::standard();
   for (const auto& file : files) {
@@ -82,6 +86,12 @@ DataSet load_lines(const std::vector<std::string>& files, int max_lines, bool re
         ++skipped;
         continue;
       }
+      double scale = 1;
+      if (transform) {
+        const int width = bgr.cols;
+        bgr = transform->apply(bgr);
+        scale = static_cast<double>(bgr.cols) / width;
+      }
       cv::Mat grey;
       cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
       std::vector<std::pair<std::string, BBox>> entries;
@@ -90,6 +100,7 @@ DataSet load_lines(const std::vector<std::string>& files, int max_lines, bool re
         for (const auto& e : r[field]) {
           if (!e.is_object() || !e.contains("text") || !e["text"].is_string() || !e.contains("bbox")) continue;
           auto box = BBox::from_json(e["bbox"]);
+          if (box) *box = BBox{box->x * scale, box->y * scale, box->w * scale, box->h * scale};
           if (!box || box->w < 2 || box->h < 4) continue;
           std::string text = e["text"].get<std::string>();
           if (text.empty() || !cs.covers(text)) continue;
@@ -444,12 +455,21 @@ int run_eval_reader(const ReaderEvalOptions& o, const RunContext& context, std::
   if (o.models.empty()) throw UsageError("--model is required");
   if (o.data.empty()) throw UsageError("--data is required");
   configure_torch(context);
+  std::vector<Transform> transforms;
+  for (const auto& spec : o.transforms) transforms.push_back(Transform::parse(spec));
   DataSet set = load_lines(o.data, o.max_lines, false, context.max_pixels);
+  std::vector<DataSet> transformed;
+  for (const auto& t : transforms) transformed.push_back(load_lines(o.data, o.max_lines, false, context.max_pixels, &t));
   for (const auto& path : o.models) {
     auto reader = nn::load_reader(path);
     const auto t0 = std::chrono::steady_clock::now();
     Scores sc = evaluate(*reader, set.lines, 0);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    Json after = Json::object();
+    for (std::size_t k = 0; k < transforms.size(); ++k) {
+      Scores t = evaluate(*reader, transformed[k].lines, 0);
+      after[transforms[k].spec] = Json{{"lines", t.lines}, {"exact", t.accuracy()}, {"cer", t.cer()}};
+    }
     Json r{{"model", path},
            {"arch", reader->arch()},
            {"parameters", nn::parameter_count(*reader)},
@@ -458,9 +478,11 @@ int run_eval_reader(const ReaderEvalOptions& o, const RunContext& context, std::
            {"exact", sc.accuracy()},
            {"cer", sc.cer()},
            {"seconds", secs}};
+    if (!transforms.empty()) r["transforms"] = after;
     if (o.record) {
       Json m = nn::read_manifest(path);
       m["heldout"] = Json{{"data", set.sources}, {"lines", sc.lines}, {"exact", sc.accuracy()}, {"cer", sc.cer()}};
+      if (!transforms.empty()) m["heldout"]["transforms"] = after;
       write_text_atomic(path + ".json", m.dump(2) + "\n");
     }
     write_record(out, r);

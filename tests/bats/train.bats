@@ -71,6 +71,20 @@ train() { dtap-train reader --data s.jsonl --max-lines 24 --batch 8 --threads 1 
   jq -e '.heldout.lines == 10' r.pt.json
 }
 
+@test "eval-reader --transform reads again after JPEG and downscaling the page" {
+  model="$DTAP_STAGE/share/dtap/models/reader-conv.pt"
+  run --separate-stderr dtap-train eval-reader -m "$model" --data s.jsonl --max-lines 40 --threads 1 \
+    --transform jpeg:60 --transform scale:0.5
+  assert_success
+  # The shipped reader still reads these synthetic lines after both (its target: >= 0.90).
+  printf '%s\n' "$output" | jq -e '.lines >= 30 and (.transforms | keys) == ["jpeg:60", "scale:0.5"]
+    and .transforms["jpeg:60"].exact >= 0.9 and .transforms["scale:0.5"].exact >= 0.9'
+  run --separate-stderr dtap-train eval-reader -m "$model" --data s.jsonl --transform jpeg:abc
+  [ "$status" -eq 2 ]
+  assert_one_line_error dtap-train
+  [[ "$stderr" == *"jpeg:abc"* ]]
+}
+
 @test "a corrupt or foreign checkpoint is a one-line error, not a crash" {
   printf 'not a checkpoint' > bad.pt
   run --separate-stderr dtap-train eval-reader -m bad.pt --data s.jsonl

@@ -42,10 +42,12 @@ struct ReaderEvalOptions {
   std::vector<std::string> data;    // records whose words/pii are read
   bool record = false;              // write the figures into each model's manifest ("heldout")
   int max_lines = 0;                // 0 = all
+  std::vector<std::string> transforms;  // also read after each chain ("jpeg:60", "scale:0.5")
 };
 
 // Reads every words/pii crop with each model (no augmentation) and writes one
-// JSON object per model to `out`: lines, exact-line accuracy, CER, seconds.
+// JSON object per model to `out`: lines, exact-line accuracy, CER, seconds, and
+// per transform chain (applied to the whole page before cropping) the same.
 int run_eval_reader(const ReaderEvalOptions& options, const RunContext& context, std::ostream& out);
 
 }  // namespace dtap
