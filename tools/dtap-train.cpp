@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
   // reader
   dtap::ReaderTrainOptions ro;
   auto* reader = app.add_subcommand("reader", "Train a CTC text-line reader on crops of synthetic records");
-  reader->add_option("--arch", ro.arch, "Architecture: crnn (CNN + BiLSTM) or conv (all-convolutional)")
-      ->check(CLI::IsMember({"crnn", "conv"}))->capture_default_str();
+  reader->add_option("--arch", ro.arch,
+                     "Architecture: crnn (CNN + BiLSTM), conv (all-convolutional) or svtr (CNN stem + local/global "
+                     "mixing blocks, a transformer)")
+      ->check(CLI::IsMember({"crnn", "conv", "svtr"}))->capture_default_str();
   reader->add_option("--data", ro.data, "dtap-synth records (JSON Lines; repeatable); every words/pii entry is a line")
       ->required();
   reader->add_option("--val", ro.val, "Validation records, measured after each epoch (not the held-out seed 1001)");

@@ -249,17 +249,78 @@ class ConvReader : public Reader {
   torch::nn::Conv1d out_{nullptr};
 };
 
+// One mixing block of an SVTR-style reader (pre-norm, residual): local mixing
+// (a depthwise convolution over 7 neighbouring steps) or global mixing
+// (multi-head self-attention over the whole line), then a small MLP.
+class MixingBlockImpl : public torch::nn::Module {
+ public:
+  MixingBlockImpl(std::int64_t dim, std::int64_t heads, bool global) : global_(global) {
+    norm1_ = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    norm2_ = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    if (global)
+      attention_ = register_module("attention", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(dim, heads)));
+    else
+      local_ = register_module("local", torch::nn::Conv1d(torch::nn::Conv1dOptions(dim, dim, 7).padding(3).groups(dim)));
+    mlp_ = register_module("mlp", torch::nn::Sequential(torch::nn::Linear(dim, 2 * dim), torch::nn::GELU(),
+                                                         torch::nn::Linear(2 * dim, dim)));
+  }
+  torch::Tensor forward(torch::Tensor x) {  // [T, N, D]
+    auto y = norm1_->forward(x);
+    if (global_)
+      y = std::get<0>(attention_->forward(y, y, y));
+    else
+      y = local_->forward(y.permute({1, 2, 0})).permute({2, 0, 1});
+    x = x + y;
+    return x + mlp_->forward(norm2_->forward(x));
+  }
+
+ private:
+  bool global_;
+  torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};
+  torch::nn::MultiheadAttention attention_{nullptr};
+  torch::nn::Conv1d local_{nullptr};
+  torch::nn::Sequential mlp_{nullptr};
+};
+TORCH_MODULE(MixingBlock);
+
+// SVTR-style: a small CNN stem, then two local and two global mixing blocks
+// along the line (no recurrence): the transformer family of the ensemble.
+class SvtrReader : public Reader {
+ public:
+  SvtrReader() {
+    const auto C = Charset::standard().size();
+    cnn_ = register_module("cnn", trunk({{16}, {-2, -2}, {32}, {-2, -2}, {64}, {-2, -1}, {96}, {-2, -1}}, 128));
+    for (int i = 0; i < 4; ++i) blocks_.push_back(register_module("mix" + std::to_string(i), MixingBlock(128, 4, i >= 2)));
+    norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({128})));
+    out_ = register_module("out", torch::nn::Linear(128, C));
+  }
+  torch::Tensor forward(torch::Tensor lines) override {
+    auto x = cnn_->forward((lines - 0.5) * 2.0).squeeze(2).permute({2, 0, 1}).contiguous();  // [T, N, 128]
+    for (auto& b : blocks_) x = b->forward(x);
+    return torch::log_softmax(out_->forward(norm_->forward(x)), 2);
+  }
+  std::int64_t output_length(std::int64_t width) const override { return (width / 2) / 2; }
+  std::string arch() const override { return "svtr"; }
+
+ private:
+  torch::nn::Sequential cnn_{nullptr};
+  std::vector<MixingBlock> blocks_;
+  torch::nn::LayerNorm norm_{nullptr};
+  torch::nn::Linear out_{nullptr};
+};
+
 }  // namespace
 
 const std::vector<std::string>& reader_archs() {
-  static const std::vector<std::string> a = {"crnn", "conv"};
+  static const std::vector<std::string> a = {"crnn", "conv", "svtr"};
   return a;
 }
 
 std::shared_ptr<Reader> make_reader(const std::string& arch) {
   if (arch == "crnn") return std::make_shared<CrnnReader>();
   if (arch == "conv") return std::make_shared<ConvReader>();
-  throw UsageError("unknown reader architecture '" + arch + "' (crnn or conv)");
+  if (arch == "svtr") return std::make_shared<SvtrReader>();
+  throw UsageError("unknown reader architecture '" + arch + "' (crnn, conv or svtr)");
 }
 
 std::int64_t parameter_count(torch::nn::Module& module) {

@@ -63,11 +63,11 @@ class Reader : public torch::nn::Module {
   // [N, 1, 32, W] in [0, 1] -> log-probabilities [T, N, C], T = output_length(W).
   virtual torch::Tensor forward(torch::Tensor lines) = 0;
   virtual std::int64_t output_length(std::int64_t width) const = 0;
-  virtual std::string arch() const = 0;  // "crnn" | "conv"
+  virtual std::string arch() const = 0;  // "crnn" | "conv" | "svtr"
 };
 
 std::shared_ptr<Reader> make_reader(const std::string& arch);
-const std::vector<std::string>& reader_archs();  // added: {"crnn", "conv"}
+const std::vector<std::string>& reader_archs();  // {"crnn", "conv", "svtr"}
 std::int64_t parameter_count(torch::nn::Module& module);  // added
 
 // Checkpoint: a ModelFile of kind "reader" (dtap/nn/model_file.hpp; arch = the
