@@ -8,7 +8,7 @@
 # METHODS (default "none mask blur mosaic noise decoy dualtap"; "pgd" and any
 # "gen:NAME=MODEL" such as a leave-one-out generator may be added; METHOD@E runs a
 # method at eps E, e.g. "blur@0.38 decoy@0.27" for the frontier at equal budget), ROUTERS
-# (default "reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt
+# (default "reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt reader:share/dtap/models/reader-svtr.pt
 # tesseract tesseract:script/Latin gocr ocrad"), SEED (default the held-out 1001; 3003 to choose settings), EPS (noise, decoy, pgd: default
 # the shipped generator's), TRANSFORMS (default "jpeg:75 scale:0.5"; "" skips them), THREADS.
 # Rows: method x router; PLR/base is against the unprotected row of that router.
@@ -21,7 +21,7 @@ N=${1:-100}
 . bench/lib.sh
 bench_init build/bench-transfer
 METHODS=${METHODS:-"none mask blur mosaic noise decoy dualtap"}
-ROUTERS=${ROUTERS:-"reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt tesseract tesseract:script/Latin gocr ocrad"}
+ROUTERS=${ROUTERS:-"reader:share/dtap/models/reader-conv.pt reader:share/dtap/models/reader-crnn.pt reader:share/dtap/models/reader-svtr.pt tesseract tesseract:script/Latin gocr ocrad"}
 EPS=${EPS:-$(jq -r .eps "$MODEL.json")}
 TRANSFORMS=${TRANSFORMS-"jpeg:75 scale:0.5"}
 export DTAP_THREADS=$THREADS
