@@ -144,7 +144,7 @@ TEST(GeneratorTraining, RunWritesCheckpointManifestAndResumes) {
   EXPECT_TRUE(manifest["metrics"].contains("protected"));
   // Leave-one-family-out is explicit: the families it saw and those it never did.
   EXPECT_EQ(manifest["training"]["reader_families"], dtap::Json::array({"conv"}));
-  EXPECT_EQ(manifest["training"]["families_left_out"], dtap::Json::array({"crnn"}));
+  EXPECT_EQ(manifest["training"]["families_left_out"], dtap::Json::array({"crnn", "svtr"}));
   // Without --resume or --force an existing checkpoint is not replaced.
   EXPECT_THROW(dtap::run_train_generator(o, common), dtap::UsageError);
   o.resume = true;
