@@ -131,7 +131,7 @@ void add_ocr_options(CLI::App& app, OcrOptions& ocr) {
 void add_reader_option(CLI::App& app, std::vector<std::string>& readers, const std::string& what) {
   app.add_option("--reader", readers,
                  what + ": surrogate reader checkpoint (repeatable: an ensemble; default: the shipped "
-                        "reader-crnn.pt and reader-conv.pt)");
+                        "reader-*.pt: crnn, conv and svtr)");
 }
 
 void add_output_option(CLI::App& app, std::string& out, const std::string& what) {
