@@ -924,16 +924,25 @@ std::vector<PiiFinding> find_pii(const OcrResult& ocr, const PiiOptions& options
     // OCR reads the same name differently where it recurs ("Shariq" / "Sharig",
     // "Weyland" / "weyland"): a run of as many words within one edit of a known
     // value of 6+ letters (two edits from 10) is that value too.
+    struct Fuzzy {
+      std::u32string want;
+      std::size_t words, allowed;
+    };
+    std::vector<Fuzzy> fuzzy;  // per known value, computed once for every line
+    for (const auto& [v, label] : known) {
+      std::u32string want = utf8_to_u32(normalise_text(v));
+      const std::size_t allowed = want.size() >= 10 ? 2 : 1;
+      fuzzy.push_back({std::move(want), split_whitespace(v).size(), allowed});
+    }
     for (std::size_t i = 0; i < n; ++i) {
       const LineText& t = rp.texts[i];
-      for (const auto& [v, label] : known) {
-        const std::u32string want = utf8_to_u32(normalise_text(v));
+      for (std::size_t k = 0; k < known.size(); ++k) {
+        const auto& [v, label] = known[k];
+        const auto& [want, words, allowed] = fuzzy[k];
         if (want.size() < 6) continue;
-        const std::size_t words = split_whitespace(v).size();
-        const std::size_t allowed = want.size() >= 10 ? 2 : 1;
         for (std::size_t w = t.first_word; w + words <= t.word_ranges.size(); ++w) {
           std::size_t b = t.word_ranges[w].first, e = t.word_ranges[w + words - 1].second;
-          // Brackets and commas around a name in a sentence ("(Bishop", "Ripley)").
+          // Brackets and commas around a name in a sentence ("(Peter Weyland)").
           while (b < e && std::string_view("([\"'<").find(t.text[b]) != std::string_view::npos) ++b;
           while (e > b && std::string_view(")]\"'>,.;:!?").find(t.text[e - 1]) != std::string_view::npos) --e;
           if (e <= b || std::isalpha(static_cast<unsigned char>(t.text[b])) == 0) continue;
