@@ -11,6 +11,8 @@ packages=(
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-script-latn
   gocr ocrad parallel libgloo-dev
   libfontconfig-dev fonts-roboto fonts-noto-core fonts-dejavu-core
+  fonts-inter fonts-open-sans fonts-lato fonts-liberation2 fonts-cantarell fonts-hack
+  fonts-croscore fonts-jetbrains-mono fonts-freefont-ttf
   libgtest-dev googletest
   bats bats-assert bats-support bats-file
 )

@@ -4,7 +4,9 @@
 # seed 1001 and records the figures in their manifests.
 #   scripts/train-readers.sh            (uses build/bin, works in build/readers)
 # Environment: DTAP_BIN (programs), WORK (scratch folder), OUT (where the
-# models go), ARCHS (default "crnn conv svtr"), SCREENS, and per architecture
+# models go), ARCHS (default "crnn conv svtr"), SCREENS, FONTS (dtap-synth
+# --fonts of the training and validation screens; the held-out screens always
+# use core, so figures stay comparable), and per architecture
 # EPOCHS_*, LINES_* (0 = every line of the training screens), BATCH_*, LR_*,
 # THREADS_* (the weights depend on the thread count).
 # Re-running resumes unfinished trainings (their checkpoints stay in WORK).
@@ -36,15 +38,16 @@ THREADS_CONV=${THREADS_CONV:-2}
 THREADS_SVTR=${THREADS_SVTR:-1}
 mkdir -p "$WORK" "$OUT"
 
-synth() {  # name seed count
+FONTS=${FONTS:-core}
+synth() {  # name seed count fonts
   if [ ! -s "$WORK/$1.jsonl" ]; then
-    "$BIN/dtap-synth" -n "$3" --seed "$2" --size mixed --threads 2 --force -o "$WORK/$1" > "$WORK/$1.jsonl.tmp"
+    "$BIN/dtap-synth" -n "$3" --seed "$2" --size mixed --fonts "$4" --threads 2 --force -o "$WORK/$1" > "$WORK/$1.jsonl.tmp"
     mv "$WORK/$1.jsonl.tmp" "$WORK/$1.jsonl"
   fi
 }
-synth train 7 "$SCREENS"   # training screens
-synth val 77 40            # validation (per epoch)
-synth held 1001 60         # held-out: never trained on
+synth train 7 "$SCREENS" "$FONTS"   # training screens
+synth val 77 40 "$FONTS"            # validation (per epoch)
+synth held 1001 60 core             # held-out: never trained on
 
 for arch in ${ARCHS:-crnn conv svtr}; do
   epochs_var="EPOCHS_${arch^^}"

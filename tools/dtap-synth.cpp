@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   app.add_option("--names", o.names, "Person names: shipped (lists dtap-annotate also uses) or heldout (names it never saw)")
       ->check(CLI::IsMember({"shipped", "heldout"}))
       ->capture_default_str();
+  app.add_option("--fonts", o.fonts,
+                 "Font families: core (Roboto, Noto Sans, DejaVu Sans) or wide (23 Latin families in sans, "
+                 "serif, condensed, display and monospace designs, to train readers on)")
+      ->check(CLI::IsMember({"core", "wide"}))
+      ->capture_default_str();
   tool.add_jobs_option(0);
   tool.add_force_option("images");
   if (int code = tool.parse(argc, argv); code >= 0) return code;

@@ -572,6 +572,7 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       // File names ("README.md", "main.cpp") and all-capital words ("LICENSE") are a folder's list.
       static const std::regex file_like(R"(.*\.[A-Za-z0-9]{1,5}|[A-Z]{4,})");
       const bool personal = !std::regex_match(std::string(t), file_like) && !looks_like_commit_hash(t) &&
+                            !is_irc_service(t) &&
                             (nick || looks_like_row_title(t, lists)) &&
                             (mode || !(lists && (lists->is_common(t) || lists->is_brand(t)))) && !is_list_time(t);
       entries[i] = {t, personal};

@@ -594,7 +594,7 @@ std::vector<PiiSpan> find_usernames(std::string_view line, const std::string& co
     // "@apple.com": the end of an address or a domain, not a handle.
     static const std::regex domain(R"(@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(com|org|net|io|de|fr|uk|co|app|dev|social|edu|gov)$)",
                                    std::regex::icase);
-    if (std::regex_match(std::string(line.substr(i, e - i)), domain)) continue;
+    if (std::regex_match(std::string(line.substr(i, e - i)), domain) || is_irc_service(line.substr(i, e - i))) continue;
     out.push_back(span(i, e, "username", context == "username" ? 0.95 : 0.85, "ocr+regex"));
   }
   // Handles of other networks: an ENS name ("deepak.eth"), a Discord tag
@@ -1293,6 +1293,12 @@ bool looks_like_commit_hash(std::string_view w) {
   static const std::regex hash(R"([0-9a-f]{7,40})");
   return std::regex_match(std::string(w), hash) && std::any_of(w.begin(), w.end(), is_digit) &&
          std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'f'; });
+}
+
+bool is_irc_service(std::string_view w) {
+  if (!w.empty() && w[0] == '@') w.remove_prefix(1);
+  static const std::regex service(R"([A-Z][a-z]+Serv)");
+  return std::regex_match(std::string(w), service);
 }
 
 bool looks_like_handle(std::string_view s) {

@@ -503,7 +503,7 @@ SynthScreen render_synth_screen(const SynthOptions& o, int index) {
   else if (o.theme == "dark") dark = true;
   else if (o.theme == "mixed") dark = rng.chance(0.35);
   else throw UsageError("--theme must be light, dark or mixed, not '" + o.theme + "'");
-  const auto& family = rng.pick(synth::font_families());
+  const auto& family = rng.pick(synth::font_families(o.fonts));
   Painter p(size.width, size.height, make_theme(rng, dark), family);
   if (o.names != "shipped" && o.names != "heldout")
     throw UsageError("--names must be shipped or heldout, not '" + o.names + "'");
@@ -556,7 +556,7 @@ int run_synth(const SynthOptions& o, const RunContext& context, std::ostream& ou
   if (o.format != "records" && o.format != "privscreen")
     throw UsageError("--format must be records or privscreen, not '" + o.format + "'");
   render_synth_screen(o, o.first_index);  // validates the options (throws UsageError) before any output
-  synth::font_families();
+  synth::font_families(o.fonts);
   const bool privscreen = o.format == "privscreen";
   // Each record starts as {"id": "screen N", "synth": {"index": N}}; a screen that
   // fails keeps that and gets its error.

@@ -22,7 +22,9 @@ struct Theme {
 struct FontFamily {
   std::string name, regular, medium, bold;
 };
-const std::vector<FontFamily>& font_families();
+// The families of dtap-synth's --fonts set ("core" or "wide"); throws
+// UsageError for another name and Error when a family is not installed.
+const std::vector<FontFamily>& font_families(const std::string& set);
 
 // A piece of a text line; `pii` is the PII label, empty for plain text.
 struct Segment {

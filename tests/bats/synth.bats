@@ -48,6 +48,18 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   ! cmp -s a/$(ls a | head -1) c/$(ls a | head -1)
 }
 
+@test "--fonts wide draws screens in many families with tight boxes; core keeps the three" {
+  dtap-synth -n 16 --seed 4 --size mixed --fonts wide -o w > w.jsonl
+  run "$DTAP_BUILD/bin/check-synth" < w.jsonl
+  assert_success
+  assert_output --partial " 0 problems"
+  # beyond the three core families: serif, monospace and other sans designs
+  [ "$(jq -r .font w.jsonl | sort -u | wc -l)" -ge 8 ]
+  [ "$(jq -r .font w.jsonl | grep -v -x -E 'Roboto|Noto Sans|DejaVu Sans' | wc -l)" -ge 8 ]
+  dtap-synth -n 16 --seed 4 --size mixed -o c > c.jsonl
+  [ -z "$(jq -r .font c.jsonl | grep -v -x -E 'Roboto|Noto Sans|DejaVu Sans')" ]
+}
+
 @test "seed from DTAP_SEED and from a TOML --config file equal --seed" {
   dtap-synth -n 2 --seed 9 -o a > a.jsonl
   DTAP_SEED=9 dtap-synth -n 2 -o b > b.jsonl
@@ -98,7 +110,7 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 
 @test "bad arguments exit 2 with one line naming the tool" {
   for args in "-n abc -o x" "-n 2" "--size 10x10 -o x" "--theme blue -o x" "--template nope -o x" "--bogus -o x" \
-              "--threads -1 -o x"; do
+              "--threads -1 -o x" "--fonts all -o x"; do
     run --separate-stderr dtap-synth $args
     assert_failure 2
     assert_equal "$output" ""

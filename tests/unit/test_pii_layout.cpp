@@ -94,9 +94,10 @@ TEST(PiiLayout, AvatarsAreFilledSquaresOrDiscsBesideOrAboveText) {
 
 TEST(PiiLayout, MemberListColumnsButNotTablesOrMenus) {
   std::vector<std::vector<Word>> nicks, table, menu;
-  const std::vector<std::string> names = {"Operators", "+bookworm", "acidsys", "_SamSlater_", "adam_p73k", "Abrax", "073AAD6JZ"};
+  const std::vector<std::string> names = {"Operators", "@ChanServ", "+bookworm", "acidsys", "_SamSlater_", "adam_p73k", "Abrax", "073AAD6JZ", "NickServ"};
   for (std::size_t i = 0; i < names.size(); ++i) nicks.push_back(text_at(900, 100 + 40.0 * static_cast<double>(i), names[i]));
   auto f = dtap::find_pii(page(nicks));
+  // The network's services are listed too, and are no one's nick.
   EXPECT_EQ(found(f), (V{"+bookworm", "acidsys", "_SamSlater_", "adam_p73k", "Abrax", "073AAD6JZ"}));
   // A table column repeats its values; a menu is plain words.
   for (int i = 0; i < 6; ++i) table.push_back(text_at(900, 100 + 40.0 * i, i % 2 ? "DM-Akron" : "DM-Albany"));

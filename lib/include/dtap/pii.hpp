@@ -114,6 +114,9 @@ bool looks_like_row_title(std::string_view line, const NameLists* lists);
 // A short or full commit hash ("832fe28825"): 7-40 lower-case hex digits with
 // a digit and a letter. A history column's entry, no one's name or handle.
 bool looks_like_commit_hash(std::string_view word);
+// An IRC network's service ("ChanServ", "NickServ", "@MemoServ"): listed
+// among a channel's members and mentioned in chats, but no one's nick.
+bool is_irc_service(std::string_view word);
 // Whether a name-like value is a handle rather than a person's name: digits,
 // '_', '@', camelCase, or one all-lower-case word ("rx8geek", "TheRealLinga", "alice").
 bool looks_like_handle(std::string_view value);

@@ -25,6 +25,9 @@ struct SynthOptions {
   // dtap-annotate's lists) or "heldout" (names dtap-annotate's lists never
   // hold, so detection is measured on names it cannot look up).
   std::string names = "shipped";
+  // Font families: "core" (Roboto, Noto Sans, DejaVu Sans; every held-out
+  // figure uses it) or "wide" (23 Latin families, for training readers).
+  std::string fonts = "core";
 };
 
 const std::vector<std::string>& synth_templates();
