@@ -726,8 +726,6 @@ RulePass rule_pass(const OcrResult& ocr, const NameLists* lists, const std::vect
       const bool covered = std::any_of(spans[i].begin(), spans[i].end(), [&](const PiiSpan& s) { return s.begin < e && s.end > 0 && &s != &h && s.label != "username"; });
       if (!covered) spans[i].push_back(PiiSpan{0, e, "name", 0.6, "ocr+layout"});
     }
-    // A capitalised two/three-word line over a phone, e-mail, handle or "Mobile"
-    // (contact rows, senders, posts), or beside a time (inbox rows): a name.
     // A list row's title (1-3 name- or handle-like words) over a phone,
     // e-mail, handle or "Mobile" (contact rows, senders, posts), or beside a
     // timestamp (chat and inbox rows): a name or handle.

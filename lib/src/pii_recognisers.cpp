@@ -1312,7 +1312,7 @@ bool looks_like_handle(std::string_view s) {
 
 bool looks_like_row_title(std::string_view line, const NameLists* lists) {
   auto toks = tokens_of(line);
-  if (toks.empty() || toks.size() > 3 || line.size() > 40) return false;
+  if (toks.empty() || toks.size() > 3 || line.size() > 40 || is_irc_service(line)) return false;
   // "Félicitations !", "Done?": an exclamation or a question, not a name.
   const std::size_t last = line.find_last_not_of(' ');
   if (last != std::string_view::npos && (line[last] == '!' || line[last] == '?')) return false;

@@ -489,13 +489,14 @@ TEST(PiiLayout, AvatarColumnsShareTheirNamedRowsLabel) {
 TEST(PiiLayout, SmallSymbolIconsBeforeListRows) {
   // An IRC member list whose person icons OCR reads as "&", half the text's height.
   std::vector<std::vector<Word>> nicks;
-  for (const char* nick : {"cannabis_indica", "SilverRainZ", "globbot", "adct", "est31"}) {
+  for (const char* nick : {"ChanServ", "cannabis_indica", "SilverRainZ", "globbot", "adct", "est31"}) {
     const double y = 100 + 40.0 * static_cast<double>(nicks.size());
     nicks.push_back({{900, y + 8, 10, 10, "&", 80}, {916, y, 12.0 * static_cast<double>(std::string(nick).size()), 24, nick}});
   }
   auto ocr = page(nicks);
   EXPECT_EQ(dtap::leading_icon_words(ocr, ocr.lines[0], nullptr), 1u);
   auto f = dtap::find_pii(ocr);
+  // The network's service is listed too, and is no one's nick.
   EXPECT_EQ(found(f), (V{"cannabis_indica", "SilverRainZ", "globbot", "adct", "est31"}));
   for (const auto& x : f) EXPECT_GE(x.bbox.x, 916);
   // Punctuation OCR cut off the text ("by: Anna") is no icon.
