@@ -1296,9 +1296,12 @@ bool looks_like_commit_hash(std::string_view w) {
 }
 
 bool is_irc_service(std::string_view w) {
+  // "[A-Z][a-z]+Serv", checked by hand: looks_like_row_title asks it of every row.
   if (!w.empty() && w[0] == '@') w.remove_prefix(1);
-  static const std::regex service(R"([A-Z][a-z]+Serv)");
-  return std::regex_match(std::string(w), service);
+  constexpr std::string_view suffix = "Serv";
+  if (w.size() < 2 + suffix.size() || w.substr(w.size() - suffix.size()) != suffix || !is_upper(w[0])) return false;
+  const std::string_view middle = w.substr(1, w.size() - 1 - suffix.size());
+  return std::all_of(middle.begin(), middle.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 bool looks_like_handle(std::string_view s) {

@@ -44,16 +44,18 @@ std::string match_font(const std::string& family, int weight) {
 
 namespace {
 
-std::vector<FontFamily> load_families(const std::vector<const char*>& names, const char* packages) {
+// `need_bold`: a missing bold face is an error (the core set, whose screens
+// every held-out figure is measured on, must not change silently); otherwise
+// a family without its own bold or medium face draws those runs with the
+// nearest face it has (monospace and display families often lack one).
+std::vector<FontFamily> load_families(const std::vector<const char*>& names, bool need_bold, const char* packages) {
   std::vector<FontFamily> out;
   for (const char* name : names) {
     FontFamily f{name, match_font(name, FC_WEIGHT_REGULAR), match_font(name, FC_WEIGHT_MEDIUM),
                  match_font(name, FC_WEIGHT_BOLD)};
-    if (f.regular.empty())
+    if (f.regular.empty() || (need_bold && f.bold.empty()))
       throw Error(std::string("font family '") + name + "' not found by fontconfig (install " + packages +
                   ": make deps)");
-    // A family without its own bold or medium face draws those runs with the
-    // nearest face it has (monospace and display families often lack one).
     if (f.bold.empty()) f.bold = f.regular;
     if (f.medium.empty()) f.medium = f.bold;
     out.push_back(f);
@@ -69,7 +71,7 @@ const std::vector<FontFamily>& font_families(const std::string& set) {
   // serif, condensed, display and monospace designs, so that readers trained
   // on it meet letter shapes beyond three near-identical sans faces.
   static const std::vector<FontFamily> core = load_families(
-      {"Roboto", "Noto Sans", "DejaVu Sans"}, "fonts-roboto, fonts-noto-core, fonts-dejavu-core");
+      {"Roboto", "Noto Sans", "DejaVu Sans"}, true, "fonts-roboto fonts-noto-core fonts-dejavu-core");
   if (set == "core") return core;
   if (set != "wide") throw UsageError("--fonts must be core or wide, not '" + set + "'");
   static const std::vector<FontFamily> wide = load_families(
@@ -77,6 +79,7 @@ const std::vector<FontFamily>& font_families(const std::string& set) {
        "DejaVu Serif", "DejaVu Sans Mono", "Inter", "Open Sans", "Lato", "Liberation Sans", "Liberation Serif",
        "Liberation Mono", "Cantarell", "Hack", "Arimo", "Tinos", "Cousine", "JetBrains Mono", "FreeSans",
        "FreeSerif", "FreeMono"},
+      false,
       "fonts-roboto fonts-noto-core fonts-dejavu-core fonts-inter fonts-open-sans fonts-lato fonts-liberation2 "
       "fonts-cantarell fonts-hack fonts-croscore fonts-jetbrains-mono fonts-freefont-ttf");
   return wide;
